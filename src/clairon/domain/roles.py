@@ -31,7 +31,14 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
         {Action.read, Action.compose, Action.schedule, Action.engage, Action.analyse}
     ),
     Role.approver: frozenset(
-        {Action.read, Action.compose, Action.approve, Action.schedule, Action.engage, Action.analyse}
+        {
+            Action.read,
+            Action.compose,
+            Action.approve,
+            Action.schedule,
+            Action.engage,
+            Action.analyse,
+        }
     ),
     Role.analyst: frozenset({Action.read, Action.analyse}),
     Role.viewer: frozenset({Action.read}),
