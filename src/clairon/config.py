@@ -75,6 +75,24 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Override a network's API base URL (JSON), e.g. for a self-hosted instance.",
     )
+    ai_backend: str = Field(
+        "local",
+        description="AI backend: 'local' (embedded, offline) or 'openai_compat' (any "
+        "OpenAI-compatible chat-completions server: Ollama, vLLM, llama.cpp, OpenAI...).",
+    )
+    ai_base_url: str = Field(
+        "http://127.0.0.1:11434/v1",
+        description="Base URL of the OpenAI-compatible server (up to and including /v1).",
+    )
+    ai_model: str = Field("", description="Model name sent to the OpenAI-compatible server.")
+    ai_api_key: str = Field("", description="Bearer key for the AI server (empty: none sent).")
+    ai_embedding_model: str = Field(
+        "", description="Embedding model name on the AI server (empty: same as AI_MODEL)."
+    )
+    ai_timeout_seconds: float = Field(60.0, description="Timeout of one AI server call.")
+    ai_max_retries: int = Field(
+        3, description="Retries of an AI call on 429/5xx/timeout/malformed JSON (with backoff)."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
