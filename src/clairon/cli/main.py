@@ -13,3 +13,14 @@ app = typer.Typer(
 
 # --- sub-command registrations (one line per feature area; keep sorted) ---
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
+from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
+
+app.command("init")(setup_cmd.init)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(setup_cmd.keys_app, name="keys")
+app.add_typer(accounts_cmd.workspace_app, name="workspace")
+app.add_typer(accounts_cmd.user_app, name="user")
+app.add_typer(accounts_cmd.account_app, name="account")
+app.add_typer(posts_cmd.app, name="post")
+app.add_typer(io_cmd.import_app, name="import")
+app.add_typer(io_cmd.export_app, name="export")
