@@ -196,7 +196,7 @@ def _build_plan(
     day_var = float(np.var(mu[daytime])) if len(grid) else 0.0
     timing_share = day_var / (day_var + model.noise_sd**2)
     noise = 1.645 * float(np.median(sd[daytime])) * np.sqrt(2) if len(grid) else 0.0
-    timing_matters = spread > max(noise, 0.1)
+    timing_matters = bool(spread > max(noise, 0.1))
     mixture, learned = _learned_mixture(model)
     has_numbers = model.n_posts > 0
     rate_base = model.typical_impressions
