@@ -1,0 +1,207 @@
+"""The web pages through the real app (no browser): sessions, CSRF, isolation, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+from clairon.domain import VariantStatus
+from clairon.services import posts, scheduling
+from clairon.services.context import Actor, Context
+from tests.web.conftest import PASSWORD, Seed, csrf_of, login, seed_workspace
+
+
+def _post(ctx: Context, seed: Seed, body: str = "Hello from Acme") -> int:
+    post = posts.create_post(
+        ctx,
+        Actor(seed.editor.id),
+        seed.workspace.id,
+        body,
+        [posts.VariantSpec(seed.outbox.id), posts.VariantSpec(seed.short.id)],
+    )
+    posts.submit_for_review(ctx, Actor(seed.editor.id), post.id)
+    return post.id
+
+
+def test_pages_need_login(client: TestClient, seed: Seed) -> None:
+    response = client.get(f"/w/{seed.workspace.id}/calendar", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+def test_wrong_password_shows_a_message_and_no_session(client: TestClient, seed: Seed) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": seed.editor.email, "password": "wrong-password", "csrf_token": token},
+    )
+    assert response.status_code == 401
+    assert "Unknown e-mail or wrong password." in response.text
+    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
+
+
+def test_login_refuses_an_external_next(client: TestClient, seed: Seed) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={
+            "email": seed.editor.email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    post_id = _post(ctx, seed)
+    login(client, seed.approver)
+    response = client.post(f"/posts/{post_id}/approve", data={"comment": "ok"})
+    assert response.status_code == 403
+    wrong = client.post(f"/posts/{post_id}/approve", data={"csrf_token": "x" * 43})
+    assert wrong.status_code == 403
+    assert posts.get_post(ctx, Actor(seed.approver.id), post_id).status == VariantStatus.in_review
+
+
+def test_login_form_itself_needs_the_token(client: TestClient, seed: Seed) -> None:
+    response = client.post("/login", data={"email": seed.editor.email, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_approve_with_token_in_form_or_header(client: TestClient, ctx: Context, seed: Seed) -> None:
+    first, second = _post(ctx, seed), _post(ctx, seed, "Second")
+    token = login(client, seed.approver)
+    assert client.post(f"/posts/{first}/approve", data={"csrf_token": token}).status_code == 200
+    htmx = client.post(
+        f"/posts/{second}/approve", headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
+    assert htmx.status_code == 204
+    assert htmx.headers["HX-Redirect"] == f"/posts/{second}"
+    for post_id in (first, second):
+        assert posts.get_post(ctx, Actor(seed.approver.id), post_id).status == "approved"
+
+
+def test_api_accepts_the_browser_session_only_with_the_csrf_header(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    post_id = _post(ctx, seed)
+    token = login(client, seed.approver)
+    assert client.get(f"/api/v1/posts/{post_id}").status_code == 200
+    forged = client.post(f"/api/v1/posts/{post_id}/approve", json={})
+    assert forged.status_code == 401
+    assert posts.get_post(ctx, Actor(seed.approver.id), post_id).status == "in_review"
+    allowed = client.post(
+        f"/api/v1/posts/{post_id}/approve", json={}, headers={"X-CSRF-Token": token}
+    )
+    assert allowed.status_code == 200, allowed.text
+
+
+def test_member_of_a_cannot_see_or_act_on_b(client: TestClient, ctx: Context, seed: Seed) -> None:
+    other = seed_workspace(ctx, "Globex")
+    foreign = _post(ctx, other)
+    token = login(client, seed.approver)
+    assert client.get(f"/posts/{foreign}").status_code == 404
+    for path in ("calendar", "compose", "review", "inbox"):
+        assert client.get(f"/w/{other.workspace.id}/{path}").status_code == 404, path
+    response = client.post(f"/posts/{foreign}/approve", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert client.get(f"/switch?workspace={other.workspace.id}").status_code == 404
+    assert posts.get_post(ctx, Actor(other.approver.id), foreign).status == "in_review"
+
+
+def test_viewer_sees_only_own_workspaces_in_switcher(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    seed_workspace(ctx, "Globex")
+    login(client, seed.editor)
+    page = client.get("/").text
+    assert "Acme" in page and "Globex" not in page
+
+
+def test_counters_use_each_accounts_rule(client: TestClient, seed: Seed) -> None:
+    token = login(client, seed.editor)
+    text = "é" * 300
+    response = client.post(
+        f"/w/{seed.workspace.id}/compose/counters",
+        data={"body": text, "account_ids": [seed.outbox.id, seed.short.id]},
+        headers={"X-CSRF-Token": token},
+    )
+    assert response.status_code == 200
+    assert "300</span> / 100000" in response.text
+    assert "300</span> / 280" in response.text
+    assert response.text.count('class="counter over"') == 1
+    assert "20 characters too long" in response.text
+
+
+def test_compose_over_the_limit_keeps_the_text_and_names_the_account(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    token = login(client, seed.editor)
+    response = client.post(
+        f"/w/{seed.workspace.id}/compose",
+        data={
+            "csrf_token": token,
+            "body": "x" * 281,
+            "account_ids": [seed.short.id],
+            "intent": "submit",
+        },
+    )
+    assert response.status_code == 422
+    assert "over outbox&#39;s limit of 280" in response.text
+    assert "x" * 281 in response.text
+    assert posts.list_posts(ctx, Actor(seed.editor.id), seed.workspace.id)[1] == 0
+
+
+def test_schedule_reads_local_time_and_refuses_a_dst_gap(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    post_id = _post(ctx, seed)
+    posts.approve_post(ctx, Actor(seed.approver.id), post_id)
+    token = login(client, seed.editor)
+    tz = ZoneInfo(seed.workspace.timezone)
+    gap_year = datetime.now(UTC).year + 1
+    march_end = datetime(gap_year, 3, 31)
+    last_sunday = march_end - timedelta(days=(march_end.weekday() + 1) % 7)
+    gap = f"{last_sunday:%Y-%m-%d}T02:30"
+    refused = client.post(
+        f"/posts/{post_id}/schedule", data={"csrf_token": token, "scheduled_at": gap}
+    )
+    assert "does not exist in Europe/Paris" in refused.text
+    when = (datetime.now(tz) + timedelta(days=2)).replace(hour=9, minute=30, second=0)
+    page = client.post(
+        f"/posts/{post_id}/schedule",
+        data={"csrf_token": token, "scheduled_at": when.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert page.status_code == 200
+    assert f"09:30 {when.replace(microsecond=0).tzname()}" in page.text
+    start = when.astimezone(UTC) - timedelta(minutes=1)
+    found = scheduling.calendar(
+        ctx, Actor(seed.editor.id), seed.workspace.id, start, start + timedelta(minutes=2)
+    )
+    assert len(found) == 2
+    assert all(v.scheduled_at == when.replace(microsecond=0).astimezone(UTC) for v in found)
+
+
+def test_every_page_renders(client: TestClient, ctx: Context, seed: Seed) -> None:
+    post_id = _post(ctx, seed)
+    login(client, seed.owner)
+    ws = seed.workspace.id
+    for path in (
+        f"/w/{ws}/calendar",
+        f"/w/{ws}/calendar?view=month",
+        f"/w/{ws}/compose",
+        f"/w/{ws}/review",
+        f"/w/{ws}/inbox",
+        f"/posts/{post_id}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert "cdn" not in response.text.lower()
+    assert client.get("/static/htmx.min.js").status_code == 200
