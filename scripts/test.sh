@@ -12,7 +12,10 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q -e ".[dev,bench]" 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import clairon, fastapi, playwright" # fail loudly if the install failed
 
-echo "== ruff"; .venv/bin/ruff check src tests bench scripts && .venv/bin/ruff format --check src
-echo "== mypy --strict"; .venv/bin/mypy
+status=0
+echo "== ruff check"; .venv/bin/ruff check src tests bench scripts || status=1
+echo "== ruff format --check"; .venv/bin/ruff format --check src || status=1
+echo "== mypy --strict"; .venv/bin/mypy || status=1
 echo "== pytest (SQLite + PostgreSQL at ${CLAIRON_TEST_POSTGRES_URL})"
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@" || status=$?
+exit $status
