@@ -1,0 +1,1 @@
+"""Best-time simulator and harness: ``python -m bench.besttime [--quick]``."""

@@ -1,0 +1,3 @@
+from bench.besttime.run import main
+
+main()
