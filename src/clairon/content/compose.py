@@ -1,0 +1,287 @@
+"""Brief + targets (network, language) + N A/B variants -> checked drafts.
+
+Every draft goes through the network's limits, the brand voice and the guardrails. Violations
+are fixed where a fix is safe (a don't-word replaced, an emoji dropped, a claim removed), the
+draft is regenerated more conservatively otherwise, and what still remains is listed with its
+span and the draft is flagged for the reviewer. Every AI-produced element carries a label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import regex
+
+from clairon.ai.base import TextGenerator
+from clairon.content.brief import Brief, SourceRef
+from clairon.content.guardrails import check_generated, labels_for
+from clairon.content.hashtags import suggest_hashtags
+from clairon.content.templates import style_for, variant_plan
+from clairon.content.voice import BrandVoice, Violation
+from clairon.content.writer import DraftRequest, DraftWriter, PromptedWriter, WrittenDraft
+from clairon.errors import ConfigError
+from clairon.networks.base import Limits
+
+__all__ = ["Draft", "Target", "compose", "facts_kept", "limits_for", "split_for_thread"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a variant goes: a network (or an account on it) and a language."""
+
+    network: str
+    language: str
+    limits: Limits | None = None  # None: the network's rules from clairon.networks.rules
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One proposed variant, ready for human review."""
+
+    network: str
+    language: str
+    ab_letter: str
+    text: str
+    difference: str
+    first_comment: str = ""
+    hashtags: tuple[str, ...] = ()
+    thread: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = ()  # what is still wrong (the draft is then flagged)
+    resolved: tuple[Violation, ...] = ()  # what was found and fixed on the way
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: tuple[SourceRef, ...] = ()
+    notes: tuple[str, ...] = ()
+    account: str = ""
+    length: int = 0
+    max_length: int = 0
+    attempts: int = 1
+    backend: str = ""
+    model: str = ""
+    latency_seconds: float = 0.0
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.violations)
+
+    @property
+    def valid_for_network(self) -> bool:
+        return not any(v.rule.startswith("limits") for v in self.violations)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["flagged"] = self.flagged
+        return data
+
+
+def limits_for(network: str) -> Limits:
+    """The network's rules (from :mod:`clairon.networks.rules`)."""
+    try:
+        from clairon.networks.rules import rules_for  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - until the rules module lands
+        raise ConfigError("clairon.networks.rules is not available; pass Limits") from exc
+    limits: Limits = rules_for(network)
+    return limits
+
+
+def split_for_thread(text: str, limits: Limits) -> list[str]:
+    """Split ``text`` into posts that each fit ``limits`` (sentence boundaries first)."""
+    try:
+        from clairon.networks.thread_split import (  # type: ignore[import-not-found,unused-ignore]
+            split_thread,
+        )
+    except ImportError:
+        split_thread = None
+    if split_thread is not None:
+        parts: list[str] = split_thread(text, limits)
+        return parts
+    parts = []
+    for block in regex.split(r"(?<=[.!?…])\s+|\n+", text):
+        if parts and not limits.check_text(f"{parts[-1]} {block}"):
+            parts[-1] = f"{parts[-1]} {block}"
+        elif block:
+            parts.append(block)
+    return parts
+
+
+def facts_kept(draft: Draft, brief: Brief) -> dict[str, bool]:
+    """Whether the brief's main product, date and URL are in the draft (text, thread or first
+    comment). Facts the brief does not have are not listed."""
+    published = "\n".join([draft.text, *draft.thread, draft.first_comment]).lower()
+    kept: dict[str, bool] = {}
+    facts = brief.facts
+    if facts.product:
+        kept["product"] = facts.product.lower() in published
+    if facts.date is not None:
+        kept["date"] = any(form in published for form in facts.date.renderings())
+    if facts.url:
+        kept["url"] = facts.url.lower() in published
+    return kept
+
+
+def _limit_violations(written: WrittenDraft, limits: Limits) -> list[Violation]:
+    found: list[Violation] = []
+    parts = [("text", written.text)] + [
+        (f"thread[{i}]", t) for i, t in enumerate(written.thread, 2)
+    ]
+    for location, part in parts:
+        for problem in limits.check_text(part, location):
+            found.append(Violation(f"limits.{location}", (0, len(part)), problem.message))
+    return found
+
+
+def _fix(text: str, violations: Sequence[Violation], voice: BrandVoice) -> str:
+    """Apply the safe fixes, from the end of the text so earlier spans stay right."""
+    for v in sorted(violations, key=lambda v: v.span[0], reverse=True):
+        start, end = v.span
+        if v.rule == "voice.dont_word":
+            word = text[start:end]
+            better = voice.replacements.get(word.lower(), "")
+            text = text[:start] + better + text[end:]
+        elif v.rule in ("voice.emoji", "voice.banned_hashtag", "toxicity", "voice.banned_claim"):
+            text = text[:start] + text[end:]
+        elif v.rule == "voice.hashtag_case":
+            tag = text[start:end]
+            body = tag[1:].lower() if voice.hashtag_case == "lower" else tag[1:2].upper() + tag[2:]
+            text = text[:start] + tag[0] + body + text[end:]
+    text = regex.sub(r"[ \t]{2,}", " ", text)
+    text = regex.sub(r" +([.,])", r"\1", text)
+    return str(regex.sub(r"[ \t]+\n", "\n", text)).strip()
+
+
+def _add_mentions(text: str, violations: Sequence[Violation]) -> str:
+    missing = [v.message.split("'")[1] for v in violations if v.rule == "voice.required_mention"]
+    if not missing:
+        return text
+    return f"{text} {' '.join(missing)}".strip()
+
+
+class Composer:
+    """Writes and checks drafts. ``backend`` is a DraftWriter (the embedded composer) or any
+    TextGenerator (prompted for JSON); ``history`` and ``trending`` rank hashtags."""
+
+    def __init__(
+        self,
+        backend: DraftWriter | TextGenerator,
+        *,
+        voice: BrandVoice | None = None,
+        history: Mapping[str, float] | None = None,
+        trending: Mapping[str, float] | None = None,
+        max_attempts: int = 2,
+    ) -> None:
+        self.writer: DraftWriter = (
+            backend if isinstance(backend, DraftWriter) else PromptedWriter(backend)
+        )
+        self.voice = voice or BrandVoice()
+        self.history = history
+        self.trending = trending
+        self.max_attempts = max(1, max_attempts)
+
+    def compose(self, brief: Brief, targets: Sequence[Target], n_variants: int = 1) -> list[Draft]:
+        plan = variant_plan(n_variants, emoji_allowed=self.voice.emoji_limit() > 0)
+        allowed = [*brief.facts.urls, *regex.findall(r"[\w.+-]+@[\w.-]+\.\w+", brief.body)]
+        suggestions = suggest_hashtags(
+            f"{brief.title}. {brief.body}",
+            names=brief.facts.products[:1],
+            history=self.history,
+            trending=self.trending,
+            limit=30,
+            required=self.voice.required_hashtags,
+            banned=self.voice.banned_hashtags,
+        )
+        drafts: list[Draft] = []
+        for target in targets:
+            limits = target.limits or limits_for(target.network)
+            style = style_for(target.network)
+            caps = [style.hashtags, limits.max_hashtags, self.voice.max_hashtags]
+            cap = min(c for c in caps if c is not None)
+            tags = [s.tag for s in suggestions][:cap]
+            if self.voice.hashtag_case == "lower":
+                tags = [t.lower() for t in tags]
+            for spec in plan:
+                request = DraftRequest(brief, target.network, target.language, limits, style,
+                                       spec, self.voice, tuple(tags), split_for_thread)  # fmt: skip
+                drafts.append(self._checked(request, target, allowed))
+        return drafts
+
+    def _checked(self, request: DraftRequest, target: Target, allowed: list[str]) -> Draft:
+        resolved: list[Violation] = []
+        written: WrittenDraft | None = None
+        remaining: list[Violation] = []
+        attempts = 0
+        for attempt in range(self.max_attempts):
+            attempts = attempt + 1
+            written = self.writer.write_draft(replace(request, attempt=attempt))
+            extra = "\n".join([written.first_comment, *written.thread])
+            found = self._violations(written, request.limits, extra, allowed)
+            if not found:
+                remaining = []
+                break
+            fixed_text = _add_mentions(_fix(written.text, found, self.voice), found)
+            fixed = replace(written, text=fixed_text)
+            remaining = self._violations(fixed, request.limits, extra, allowed)
+            resolved += [v for v in found if v.rule not in {r.rule for r in remaining}]
+            written = fixed
+            if not remaining:
+                break
+        assert written is not None
+        elements = ["caption"]
+        if written.hashtags:
+            elements.append("hashtags")
+        if written.first_comment:
+            elements.append("first_comment")
+        if written.thread:
+            elements.append("thread")
+        if request.language != request.brief.language:
+            elements.append("translation")
+        return Draft(
+            network=request.network,
+            language=request.language,
+            ab_letter=request.spec.letter,
+            text=written.text,
+            difference=request.spec.difference,
+            first_comment=written.first_comment,
+            hashtags=written.hashtags,
+            thread=written.thread,
+            violations=tuple(remaining),
+            resolved=tuple(resolved),
+            labels=labels_for(elements, written.backend, written.model),
+            sources=written.sources,
+            notes=written.notes,
+            account=target.account,
+            length=request.limits.count(written.text),
+            max_length=request.limits.max_length,
+            attempts=attempts,
+            backend=written.backend,
+            model=written.model,
+            latency_seconds=written.latency_seconds,
+        )
+
+    def _violations(
+        self, written: WrittenDraft, limits: Limits, extra: str, allowed: list[str]
+    ) -> list[Violation]:
+        found = _limit_violations(written, limits)
+        found += self.voice.check(written.text, extra=extra)
+        found += check_generated(written.text, allowed=allowed)
+        return sorted(set(found), key=lambda v: (v.span, v.rule))
+
+
+def compose(
+    brief: Brief,
+    targets: Sequence[Target],
+    *,
+    n_variants: int = 1,
+    backend: DraftWriter | TextGenerator | None = None,
+    voice: BrandVoice | None = None,
+    history: Mapping[str, float] | None = None,
+    trending: Mapping[str, float] | None = None,
+) -> list[Draft]:
+    """Drafts for every target x variant. ``backend`` defaults to the configured one."""
+    if backend is None:
+        from clairon.ai.registry import draft_backend
+
+        backend = draft_backend()
+    composer = Composer(backend, voice=voice, history=history, trending=trending)
+    return composer.compose(brief, targets, n_variants)
