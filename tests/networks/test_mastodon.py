@@ -511,3 +511,20 @@ def test_server_runs_as_a_subprocess_and_logs_jsonl(tmp_path: Path) -> None:
     assert [(c["idempotency_key"], c["account"]) for c in created] == [("variant-1", "w1")]
     assert [c["id"] for c in lines] == [result.network_post_id, reply["id"]]
     assert proc.returncode == 0
+
+
+def test_find_published_reports_thread_parts_found_and_missing(
+    mastodon: MastodonConnector, mastodon_server: MastodonServer
+) -> None:
+    since = datetime.now(UTC)
+    full = request("Main", thread=("Two", "Three"), first_comment="First!")
+    mastodon.publish(request("Main", thread=("Two",)))  # an attempt that stopped here
+    found = mastodon.find_published(full, since)
+    assert found is not None
+    assert found.extra["missing_parts"] == ["thread[3]", "first_comment"]
+    assert len(found.extra["thread_ids"]) == 1
+    mastodon.publish(full)  # resuming with the same keys adds only what is missing
+    done = mastodon.find_published(full, since)
+    assert done is not None and "missing_parts" not in done.extra
+    assert done.extra["first_comment_id"] and len(done.extra["thread_ids"]) == 2
+    assert len(mastodon_server.created_statuses()) == 4

@@ -480,6 +480,40 @@ class MastodonConnector(Connector):
             comments=int(status.get("replies_count", 0)),
         )
 
+    def _follow_ups(self, request: PublishRequest, main_id: str) -> dict[str, Any]:
+        """Which thread parts and first comment of a reconciled post exist, and which are missing.
+
+        A missing part can be published later with the same derived idempotency key."""
+        extra: dict[str, Any] = {"reconciled": True}
+        if not request.thread and not request.first_comment:
+            return extra
+        context = self._json(self._call("GET", f"/api/v1/statuses/{main_id}/context"))
+        own_id = str(self._own_account()["id"])
+        replies: dict[tuple[str, str], str] = {}
+        for status in context.get("descendants", []):
+            if str((status.get("account") or {}).get("id")) == own_id:
+                text = _comparable(html_to_text(str(status.get("content", ""))))
+                replies.setdefault((str(status.get("in_reply_to_id")), text), str(status["id"]))
+        missing: list[str] = []
+        parent, thread_ids = main_id, []
+        for i, part in enumerate(request.thread, start=2):
+            found = replies.get((parent, _comparable(part)))
+            if found is None:
+                missing += [f"thread[{j}]" for j in range(i, len(request.thread) + 2)]
+                break
+            thread_ids.append(parent := found)
+        if thread_ids:
+            extra["thread_ids"] = thread_ids
+        if request.first_comment:
+            comment = replies.get((main_id, _comparable(request.first_comment)))
+            if comment is None:
+                missing.append("first_comment")
+            else:
+                extra["first_comment_id"] = comment
+        if missing:
+            extra["missing_parts"] = missing
+        return extra
+
     def find_published(self, request: PublishRequest, since: datetime) -> PublishResult | None:
         """Look for the main status among the account's recent statuses (newest first).
 
@@ -501,7 +535,7 @@ class MastodonConnector(Connector):
                     status.get("in_reply_to_id") == request.reply_to
                     and _comparable(html_to_text(str(status.get("content", "")))) == wanted
                 ):
-                    return self._result(status, {"reconciled": True})
+                    return self._result(status, self._follow_ups(request, str(status["id"])))
             if len(page) < RECONCILE_PAGE:
                 return None
             params["max_id"] = str(page[-1]["id"])
