@@ -6,24 +6,30 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from clairon.domain import Campaign, Media, Post, Variant, VariantStatus
 from clairon.store.rows import to_media, to_post, to_variant
-from clairon.store.tables import campaigns, media, posts, review_notes, variants
+from clairon.store.tables import audit_events, campaigns, media, posts, review_notes, variants
 
 __all__ = [
     "add_review_note",
+    "append_variant_events",
     "get_media",
     "get_post",
     "get_variant",
+    "get_variants",
     "insert_campaign",
     "insert_media",
     "insert_post",
     "insert_variant",
+    "insert_variants_bulk",
     "list_posts",
     "list_review_notes",
     "list_variants_in_range",
+    "move_variants",
+    "published_variants_since",
+    "transition_variants",
     "update_variant",
     "variants_of_post",
 ]
@@ -139,3 +145,87 @@ def add_review_note(conn: Connection, **values: Any) -> None:
 def list_review_notes(conn: Connection, post_id: int) -> list[dict[str, Any]]:
     q = select(review_notes).where(review_notes.c.post_id == post_id).order_by(review_notes.c.id)
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+# --- batch helpers for the worker (publishing many variants per transaction) ---
+
+
+def get_variants(conn: Connection, variant_ids: Sequence[int]) -> dict[int, Variant]:
+    if not variant_ids:
+        return {}
+    q = select(variants).where(variants.c.id.in_(list(variant_ids)))
+    return {int(r["id"]): to_variant(r) for r in conn.execute(q).mappings()}
+
+
+def move_variants(
+    conn: Connection,
+    changes: Sequence[dict[str, Any]],
+    *,
+    expect_status: VariantStatus,
+    columns: Sequence[str],
+) -> int:
+    """Compare-and-set many variants at once: each change is ``{"id": ..., <column>: ...}``
+    for every name in ``columns``; a row changes only if it is still in ``expect_status``."""
+    if not changes:
+        return 0
+    stmt = (
+        update(variants)
+        .where(variants.c.id == bindparam("b_id"), variants.c.status == expect_status.value)
+        .values({c: bindparam(f"b_{c}") for c in columns})
+    )
+    rows = [{"b_id": ch["id"], **{f"b_{c}": ch[c] for c in columns}} for ch in changes]
+    return int(conn.execute(stmt, rows).rowcount)
+
+
+def append_variant_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
+    """Append many audit events in one statement (same columns as ``audit.append_event``)."""
+    if events:
+        conn.execute(insert(audit_events), list(events))
+
+
+def insert_variants_bulk(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert many variants (every row with the same keys); returns their ids in order."""
+    if not rows:
+        return []
+    result = conn.execute(
+        insert(variants).returning(variants.c.id, sort_by_parameter_order=True), list(rows)
+    )
+    return [int(r[0]) for r in result]
+
+
+def published_variants_since(
+    conn: Connection, since: datetime, *, limit: int = 500, after_id: int = 0
+) -> list[Variant]:
+    """Published variants (published at or after ``since``), by id, for comment polling."""
+    q = (
+        select(variants)
+        .where(
+            variants.c.status == VariantStatus.published.value,
+            variants.c.published_at >= since,
+            variants.c.network_post_id.is_not(None),
+            variants.c.id > after_id,
+        )
+        .order_by(variants.c.id)
+        .limit(limit)
+    )
+    return [to_variant(r) for r in conn.execute(q).mappings()]
+
+
+def transition_variants(
+    conn: Connection,
+    variant_ids: Sequence[int],
+    *,
+    expect_status: VariantStatus,
+    **values: Any,
+) -> set[int]:
+    """Compare-and-set the same values on many variants; returns the ids that changed (the
+    ones still in ``expect_status``), atomically even with concurrent writers."""
+    if not variant_ids:
+        return set()
+    stmt = (
+        update(variants)
+        .where(variants.c.id.in_(list(variant_ids)), variants.c.status == expect_status.value)
+        .values(**values)
+        .returning(variants.c.id)
+    )
+    return {int(r[0]) for r in conn.execute(stmt)}
