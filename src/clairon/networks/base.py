@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from clairon.errors import Problem, Rejected
+from clairon.errors import AuthExpired, Problem, Rejected
+from clairon.networks.oauth import OAuthConfig, refresh_tokens
 
 __all__ = [
     "AccountContext",
@@ -218,6 +219,7 @@ class Connector:
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     max_concurrency: ClassVar[int] = 4  # simultaneous calls per account
     default_base_url: ClassVar[str | None] = None
+    oauth: ClassVar[OAuthConfig | None] = None  # set by networks that connect with OAuth 2
 
     def __init__(
         self,
@@ -284,8 +286,29 @@ class Connector:
         raise self._unsupported(Capability.metrics)
 
     def refresh_token(self) -> dict[str, str]:
-        """Return new credentials (merged over the old ones by the caller)."""
-        raise self._unsupported(Capability.refresh_token)
+        """Return new credentials (merged over the old ones by the caller); an ``expires_at``
+        key (ISO-8601) tells when the new access token expires. The default uses the
+        connector's OAuth 2 configuration and the stored refresh token."""
+        refresh = self.account.credentials.get("refresh_token")
+        if self.oauth is None or Capability.refresh_token not in self.capabilities:
+            raise self._unsupported(Capability.refresh_token)
+        if not refresh:
+            raise AuthExpired(f"no refresh token stored for {self.network}; reconnect needed")
+        tokens = refresh_tokens(
+            self.http,
+            self.oauth,
+            client_id=self.app_credentials.get("client_id", ""),
+            client_secret=self.app_credentials.get("client_secret", ""),
+            refresh_token=refresh,
+        )
+        creds = tokens.as_credentials()
+        if tokens.expires_at is not None:
+            creds["expires_at"] = tokens.expires_at.isoformat()
+        return creds
+
+    def whoami(self) -> tuple[str, str]:
+        """(handle, display name) of the account the credentials belong to (after OAuth)."""
+        raise self._unsupported(Capability.oauth)
 
     def find_published(self, request: PublishRequest, since: datetime) -> PublishResult | None:
         """Settle an unknown outcome: the post if the network has it, ``None`` if proved absent.
