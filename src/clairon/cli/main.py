@@ -15,10 +15,12 @@ app = typer.Typer(
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
 from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
+from clairon.cli.worker_cmd import worker  # noqa: E402
 
 app.command("init")(setup_cmd.init)
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.add_typer(setup_cmd.keys_app, name="keys")
 app.add_typer(accounts_cmd.workspace_app, name="workspace")
 app.add_typer(accounts_cmd.user_app, name="user")

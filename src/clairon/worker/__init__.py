@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     )
     from clairon.worker.registry import JobRegistry, JobRun, Payload, Retry, job, registry
     from clairon.worker.retry import Decision, RetryPolicy, Verdict
-    from clairon.worker.runner import Runner, RunnerStats
+    from clairon.worker.runner import Runner, RunnerStats, start_background_worker
 
 __all__ = [
     "POLL_COMMENTS",
@@ -42,6 +42,7 @@ __all__ = [
     "Verdict",
     "job",
     "registry",
+    "start_background_worker",
 ]
 
 _WHERE = {
@@ -61,7 +62,7 @@ _WHERE = {
         ["JobRegistry", "JobRun", "Payload", "Retry", "job", "registry"], "clairon.worker.registry"
     ),
     **dict.fromkeys(["Decision", "RetryPolicy", "Verdict"], "clairon.worker.retry"),
-    **dict.fromkeys(["Runner", "RunnerStats"], "clairon.worker.runner"),
+    **dict.fromkeys(["Runner", "RunnerStats", "start_background_worker"], "clairon.worker.runner"),
 }
 
 

@@ -37,7 +37,7 @@ from clairon.worker import jobs as builtin_jobs
 from clairon.worker.registry import JobRegistry, JobRun, JobSpec, Retry, registry
 from clairon.worker.retry import DEFAULT_POLICY, RetryPolicy, Verdict
 
-__all__ = ["Runner", "RunnerStats"]
+__all__ = ["Runner", "RunnerStats", "start_background_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -280,3 +280,26 @@ class Runner:
                 queue.extend_leases(conn, self.worker_id, self.ctx.now() + self.lease)
         except Exception:  # the next beat tries again; the lease has 3 beats of slack
             log.exception("lease heartbeat failed")
+
+
+def start_background_worker(
+    ctx: Context, stop: threading.Event, *, concurrency: int = 4
+) -> threading.Thread:
+    """Run a :class:`Runner` in a daemon thread of this process (``clairon serve``/``demo``
+    on the embedded default) until ``stop`` is set."""
+    runner = Runner(ctx, concurrency=concurrency, worker_id="in-process")
+
+    def watch() -> None:
+        stop.wait()
+        runner.stop()
+
+    def work() -> None:
+        try:
+            runner.run()
+        finally:
+            runner.close()
+
+    threading.Thread(target=watch, name="clairon-worker-stop", daemon=True).start()
+    thread = threading.Thread(target=work, name="clairon-worker", daemon=True)
+    thread.start()
+    return thread
