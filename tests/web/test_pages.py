@@ -153,7 +153,8 @@ def test_compose_over_the_limit_keeps_the_text_and_names_the_account(
         },
     )
     assert response.status_code == 422
-    assert "over outbox&#39;s limit of 280" in response.text
+    expected = f"outbox · {seed.short.handle}, text: 281 characters is over outbox&#39;s limit"
+    assert expected in response.text
     assert "x" * 281 in response.text
     assert posts.list_posts(ctx, Actor(seed.editor.id), seed.workspace.id)[1] == 0
 
@@ -198,6 +199,8 @@ def test_every_page_renders(client: TestClient, ctx: Context, seed: Seed) -> Non
         f"/w/{ws}/compose",
         f"/w/{ws}/review",
         f"/w/{ws}/inbox",
+        f"/w/{ws}/posts",
+        f"/w/{ws}/posts?status=in_review",
         f"/posts/{post_id}",
     ):
         response = client.get(path)

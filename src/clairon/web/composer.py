@@ -5,6 +5,7 @@ rule, and swapped in by HTMX while the user types; the same rules validate the p
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +22,7 @@ __all__ = ["router"]
 router = APIRouter(route_class=WebRoute)
 
 AccountIds = Annotated[list[int], Form()]
+_VARIANT = re.compile(r"^variants\[(\d+)\](.*)$")
 
 
 def _composer(
@@ -53,6 +55,29 @@ def _composer(
         problems=problems or [],
         status_code=status_code,
     )
+
+
+def ctx_labels(request: Request, me: Viewer, workspace_id: int, ids: list[int]) -> list[str]:
+    """``network · handle`` of each chosen account, in the order of the variants."""
+    names = {
+        a.id: f"{a.network} · {a.handle}"
+        for a in accounts.list_accounts(context_of(request), me.actor, workspace_id)
+    }
+    return [names.get(i, f"account {i}") for i in ids]
+
+
+def _named(problems: list[Problem], labels: list[str]) -> list[Problem]:
+    """``variants[1].text`` → ``outbox · acme-short, text``: people think in accounts."""
+    out: list[Problem] = []
+    for p in problems:
+        match = _VARIANT.match(p.location)
+        if match and int(match.group(1)) < len(labels):
+            rest = match.group(2).lstrip(".")
+            where = labels[int(match.group(1))] + (f", {rest}" if rest else "")
+            out.append(Problem(where, p.message))
+        else:
+            out.append(p)
+    return out
 
 
 @router.get("/w/{workspace_id}/compose")
@@ -112,7 +137,7 @@ def create(
             body=body,
             selected=account_ids,
             language=language,
-            problems=exc.problems,
+            problems=_named(exc.problems, ctx_labels(request, me, ws.id, account_ids)),
             status_code=422,
         )
     if intent == "submit":

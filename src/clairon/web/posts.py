@@ -1,5 +1,5 @@
-"""A post's page (variants with status, network id/URL or error, history) and its actions:
-submit for review, schedule at a local time, cancel a scheduled variant."""
+"""The posts list; a post's page (variants with status, network id/URL or error, history);
+its actions: submit for review, schedule at a local time, cancel a scheduled variant."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from clairon.domain import VariantStatus
@@ -41,6 +41,45 @@ def local_to_utc(value: str, tz: ZoneInfo) -> datetime:
             "scheduled_at",
         )
     return as_utc
+
+
+PAGE = 50
+STATUS_FILTERS = ("all", *(s.value for s in VariantStatus))
+
+
+@router.get("/w/{workspace_id}/posts")
+def post_list(
+    request: Request,
+    me: CurrentUser,
+    workspace_id: int,
+    status: Annotated[str, Query()] = "all",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    ctx = context_of(request)
+    ws = workspaces.get_workspace(ctx, me.actor, workspace_id)
+    if status not in STATUS_FILTERS:
+        raise ValidationFailed(f"'{status}' is not one of {', '.join(STATUS_FILTERS)}", "status")
+    found, total = posts.list_posts(
+        ctx,
+        me.actor,
+        ws.id,
+        status=None if status == "all" else VariantStatus(status),
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
+    return render(
+        request,
+        "posts.html",
+        me=me,
+        workspace=ws,
+        posts=found,
+        total=total,
+        status=status,
+        statuses=STATUS_FILTERS,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        tz=ws.timezone,
+    )
 
 
 @router.get("/posts/{post_id}")

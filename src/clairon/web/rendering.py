@@ -60,10 +60,19 @@ def context_of(request: Request) -> Context:
     return ctx
 
 
-def local_time(value: datetime | None, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    """A UTC datetime shown in the workspace's zone, with the zone's abbreviation (CET, CEST)."""
-    if value is None:
+def local_time(value: datetime | str | None, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A UTC datetime (or ISO-8601 string with offset, as in audit events) shown in the
+    workspace's zone, with the zone's abbreviation (CET, CEST)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if parsed.tzinfo is None:
+            return value
+        value = parsed
     local = value.astimezone(ZoneInfo(tz))
     return f"{local.strftime(fmt)} {local.tzname()}"
 
