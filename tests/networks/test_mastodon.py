@@ -528,3 +528,20 @@ def test_find_published_reports_thread_parts_found_and_missing(
     assert done is not None and "missing_parts" not in done.extra
     assert done.extra["first_comment_id"] and len(done.extra["thread_ids"]) == 2
     assert len(mastodon_server.created_statuses()) == 4
+
+
+def test_concurrent_publishers_with_one_key_create_one_status(
+    mastodon_server: MastodonServer, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def publish(i: int) -> str:
+        with connector_for(mastodon_server) as connector:
+            return connector.publish(request("Once only", key="shared")).network_post_id
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(publish, range(16)))
+    assert len(ids) == 1
+    assert len(mastodon_server.created_statuses()) == 1
+    lines = (tmp_path / "mastodon.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(ids)

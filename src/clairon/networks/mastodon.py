@@ -61,6 +61,17 @@ _MENTION = regex.compile(
 _SPACE = regex.compile(r"\s+")
 
 
+# Failures that happen before any byte of the request reached the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
 class MastodonCounter:
     """Mastodon's length rule for one instance (picklable, unlike a closure)."""
 
@@ -195,7 +206,7 @@ class MastodonConnector(Connector):
             response = self.http.request(
                 method, f"{self.base_url}{path}", headers=sent_headers, **kwargs
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except _NOT_SENT as exc:
             raise Transient(f"could not reach {self.base_url}: {exc}") from exc
         except httpx.TransportError as exc:
             if repeatable:

@@ -19,7 +19,6 @@ The same knobs are reachable over HTTP (``POST /_test/fault``, ``POST /_test/rep
 from __future__ import annotations
 
 import argparse
-import copy
 import functools
 import html
 import itertools
@@ -343,7 +342,11 @@ class MastodonServer:
         raise ApiError(422, f"Validation failed: the status for key {key} was deleted")
 
     def status_json(self, record: dict[str, Any]) -> dict[str, Any]:
-        body = copy.deepcopy(fixture("status_created__text"))
+        with self.lock:  # replies_count walks every status
+            return self._status_json(record)
+
+    def _status_json(self, record: dict[str, Any]) -> dict[str, Any]:
+        body = fixture("status_created__text")
         account = record["account"]
         sid = record["id"]
         parent = self.statuses.get(record["in_reply_to_id"] or "")
@@ -367,7 +370,7 @@ class MastodonServer:
         return body
 
     def media_json(self, media: dict[str, Any]) -> dict[str, Any]:
-        body = copy.deepcopy(fixture("media__processed"))
+        body = fixture("media__processed")
         ready = media["polls_left"] <= 0
         body.update(
             id=media["id"],
@@ -380,6 +383,10 @@ class MastodonServer:
         return body
 
     def descendants(self, status_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return self._descendants(status_id)
+
+    def _descendants(self, status_id: str) -> list[dict[str, Any]]:
         found, frontier = [], [status_id]
         while frontier:
             parent = frontier.pop(0)
