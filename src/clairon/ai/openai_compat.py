@@ -102,6 +102,12 @@ class OpenAICompatBackend:
         if self._owns_http:
             self.http.close()
 
+    def __enter__(self) -> OpenAICompatBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- transport with retries ---
     def _delay(self, attempt: int, error: NetworkError) -> float:
         if isinstance(error, RateLimited):
