@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -20,6 +21,7 @@ from clairon.domain import Role, SocialAccount, User, Workspace
 from clairon.services import accounts, users
 from clairon.services.context import Actor, Context
 from tests.factories import add_member, make_world
+from tests.networks.servers.mastodon_server import DEFAULT_TOKEN, MastodonServer
 
 PASSWORD = "correct-horse"
 
@@ -57,6 +59,25 @@ def _uid(actor: Actor) -> int:
 @pytest.fixture
 def seed(ctx: Context) -> Seed:
     return seed_workspace(ctx)
+
+
+@pytest.fixture
+def mastodon_server(tmp_path: Path) -> Iterator[MastodonServer]:
+    """A local Mastodon-compatible instance (its limits come from ``/api/v2/instance``)."""
+    with MastodonServer(log_path=tmp_path / "mastodon.jsonl") as server:
+        yield server
+
+
+def connect_mastodon(ctx: Context, seed: Seed, server: MastodonServer) -> SocialAccount:
+    return accounts.connect_account(
+        ctx,
+        Actor(seed.owner.id),
+        seed.workspace.id,
+        "mastodon",
+        "alice",
+        credentials={"access_token": DEFAULT_TOKEN},
+        settings={"base_url": server.url},
+    )
 
 
 @pytest.fixture

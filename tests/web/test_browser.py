@@ -16,7 +16,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from clairon.domain import User, VariantStatus
 from clairon.services import posts
 from clairon.services.context import Actor
-from tests.web.conftest import PASSWORD, LiveServer, Seed, seed_workspace
+from tests.networks.servers.mastodon_server import MastodonServer
+from tests.networks.servers.mastodon_server import length as mastodon_length
+from tests.web.conftest import PASSWORD, LiveServer, Seed, connect_mastodon, seed_workspace
 
 pytestmark = pytest.mark.browser
 
@@ -67,32 +69,42 @@ def log_in(page: Page, server: LiveServer, user: User, password: str = PASSWORD)
 
 
 def test_compose_review_approve_schedule_and_see_it_on_the_calendar(
-    page: Page, live_server: LiveServer, seed: Seed
+    page: Page, live_server: LiveServer, seed: Seed, mastodon_server: MastodonServer
 ) -> None:
     ws = seed.workspace
+    mastodon = connect_mastodon(live_server.ctx, seed, mastodon_server)
     page.goto(f"{live_server.url}/login")
     shot(page, "login")
     log_in(page, live_server, seed.editor)
     expect(page).to_have_url(f"{live_server.url}/w/{ws.id}/calendar")
 
-    # Compose for two accounts; the counters follow the typing, by each account's rule.
+    # Compose for outbox + Mastodon; the counters follow the typing, by each account's rule
+    # (Mastodon counts any URL as 23 characters; its limit comes from the instance).
+    mastodon_server.max_characters = 280
     page.get_by_role("link", name="Compose").click()
     page.get_by_label(f"outbox · {seed.outbox.handle}").check()
-    page.get_by_label(f"outbox · {seed.short.handle}").check()
+    page.get_by_label("mastodon · alice").check()
     body = page.get_by_label("Message")
-    long_text = "Lancement de notre nouvelle gamme 🎉 " * 9
+    link = "https://example.org/collections/" + "automne-hiver-" * 6
+    long_text = "Lancement de notre nouvelle gamme 🎉 " * 7 + link
     body.fill(long_text)
-    short = page.locator(f'#counters li[data-account="{seed.short.id}"]')
-    big = page.locator(f'#counters li[data-account="{seed.outbox.id}"]')
-    expect(short.locator(".count")).to_have_text(f"{len(long_text)} / 280")
-    expect(short).to_have_class("counter over")
-    expect(big.locator(".count")).to_have_text(f"{len(long_text)} / 100000")
-    expect(big).to_have_class("counter")
+    toot = page.locator(f'#counters li[data-account="{mastodon.id}"]')
+    outbox = page.locator(f'#counters li[data-account="{seed.outbox.id}"]')
+    toot_length = mastodon_length(long_text, mastodon_server.url_length)
+    assert toot_length < len(long_text)
+    expect(toot.locator(".count")).to_have_text(f"{toot_length} / 280")
+    expect(outbox.locator(".count")).to_have_text(f"{len(long_text)} / 100000")
+    expect(toot).to_have_class("counter" if toot_length <= 280 else "counter over")
+    body.fill(long_text + " Pour tous les goûts, toutes les saisons !" * 2)
+    expect(toot).to_have_class("counter over")
+    expect(outbox).to_have_class("counter")
     shot(page, "composer")
-    text = "Lancement de notre nouvelle gamme 🎉 rendez-vous jeudi !"
+    text = "Lancement de notre nouvelle gamme 🎉 rendez-vous jeudi ! " + link
     body.fill(text)
-    expect(short.locator(".count")).to_have_text(f"{len(text)} / 280")
-    expect(short).to_have_class("counter")
+    expect(toot.locator(".count")).to_have_text(
+        f"{mastodon_length(text, mastodon_server.url_length)} / 280"
+    )
+    expect(toot).to_have_class("counter")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator("#post-status")).to_have_text("in review")
     post_id = int(page.url.rsplit("/", 1)[1])
