@@ -14,11 +14,13 @@ app = typer.Typer(
 # --- sub-command registrations (one line per feature area; keep sorted) ---
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
 from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
+from clairon.cli.draft_cmd import draft  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
 from clairon.cli.worker_cmd import worker  # noqa: E402
 
 app.command("init")(setup_cmd.init)
 app.command("demo")(demo_cmd.demo)
+app.command("draft")(draft)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.add_typer(setup_cmd.keys_app, name="keys")

@@ -87,23 +87,20 @@ def limits_for(network: str) -> Limits:
 
 
 def split_for_thread(text: str, limits: Limits) -> list[str]:
-    """Split ``text`` into posts that each fit ``limits`` (sentence boundaries first)."""
+    """Split ``text`` into posts that each fit ``limits`` (the networks' splitter when present,
+    else sentence packing)."""
     try:
-        from clairon.networks.thread_split import (  # type: ignore[import-not-found,unused-ignore]
-            split_thread,
-        )
-    except ImportError:
-        split_thread = None
-    if split_thread is not None:
-        parts: list[str] = split_thread(text, limits)
+        from clairon.networks import thread_split
+    except ImportError:  # pragma: no cover - until the networks' splitter lands
+        parts: list[str] = []
+        for block in regex.split(r"(?<=[.!?…])\s+|\n+", text):
+            if parts and not limits.check_text(f"{parts[-1]} {block}"):
+                parts[-1] = f"{parts[-1]} {block}"
+            elif block:
+                parts.append(block)
         return parts
-    parts = []
-    for block in regex.split(r"(?<=[.!?…])\s+|\n+", text):
-        if parts and not limits.check_text(f"{parts[-1]} {block}"):
-            parts[-1] = f"{parts[-1]} {block}"
-        elif block:
-            parts.append(block)
-    return parts
+    chunks: list[str] = thread_split.split_thread(text, limits)
+    return [c.strip() for c in chunks if c.strip()]
 
 
 def facts_kept(draft: Draft, brief: Brief) -> dict[str, bool]:
