@@ -442,9 +442,7 @@ def _publish_one(session: _AccountSession, item: _Claimed, policy: RetryPolicy) 
     if error is None:
         try:
             result = session.publish(item.request)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
+        except Exception as exc:  # every failure has a defined outcome (_outcome_of)
             error = exc
         else:
             return PublishOutcome(vid, OutcomeKind.published, result=result)
