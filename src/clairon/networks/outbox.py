@@ -67,6 +67,7 @@ class OutboxConnector(Connector):
                 MediaRule(kinds=frozenset({"image", "video", "gif", "document"}), max_count=20),
             ),
             mixed_media=True,
+            daily_publish_cap=int(self.account.settings.get("daily_publish_cap", 0)) or None,
         )
 
     def publish(self, request: PublishRequest) -> PublishResult:

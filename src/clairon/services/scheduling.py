@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from clairon.domain import Action, Variant, VariantStatus, check_transition
 from clairon.errors import NotFound, Problem, ValidationFailed
+from clairon.services.accounts import build_connector
+from clairon.services.caps import DAY, exceeds_rolling_cap
 from clairon.services.context import Actor, Context, audit, authorize
+from clairon.store import accounts as account_repo
 from clairon.store import jobs as job_repo
 from clairon.store import posts as repo
 from clairon.store import workspaces as ws_repo
@@ -84,6 +89,7 @@ def schedule_variants(
                     )
                 )
             found.append(v)
+        problems += _cap_problems(ctx, conn, found, at)
         if problems:
             raise ValidationFailed(problems)
         for v in found:
@@ -124,6 +130,38 @@ def schedule_variants(
             assert updated is not None
             out.append(updated)
     return out
+
+
+def _cap_problems(
+    ctx: Context, conn: Connection, found: Sequence[Variant], at: datetime
+) -> list[Problem]:
+    """The network's daily publish cap, per account, counting this batch too."""
+    problems: list[Problem] = []
+    planned: dict[int, list[datetime]] = {}
+    for i, v in enumerate(found):
+        account = account_repo.get_account(conn, v.account_id)
+        if account is None:
+            continue
+        connector = build_connector(ctx, account)
+        try:
+            cap = connector.limits().daily_publish_cap
+        finally:
+            connector.close()
+        if not cap:
+            continue
+        existing = repo.account_publish_times(
+            conn, v.account_id, at - DAY, at + DAY, exclude=v.id
+        ) + planned.get(v.account_id, [])
+        if exceeds_rolling_cap(existing, at, cap):
+            problems.append(
+                Problem(
+                    f"variants[{i}].scheduled_at",
+                    f"{account.network} allows {cap} published posts per 24 hours for "
+                    f"{account.handle}; this slot would exceed it (pick another time)",
+                )
+            )
+        planned.setdefault(v.account_id, []).append(at)
+    return problems
 
 
 def cancel_variant(ctx: Context, actor: Actor, variant_id: int) -> Variant:

@@ -229,3 +229,37 @@ def transition_variants(
         .returning(variants.c.id)
     )
     return {int(r[0]) for r in conn.execute(stmt)}
+
+
+def account_publish_times(
+    conn: Connection, account_id: int, start: datetime, end: datetime, *, exclude: int | None = None
+) -> list[datetime]:
+    """When the account's variants are (to be) published within [start, end): scheduled,
+    publishing, unconfirmed or published ones (for daily caps)."""
+    live = [
+        s.value
+        for s in (
+            VariantStatus.scheduled,
+            VariantStatus.publishing,
+            VariantStatus.unconfirmed,
+            VariantStatus.published,
+        )
+    ]
+    when = func.coalesce(variants.c.published_at, variants.c.scheduled_at)
+    q = select(when).where(
+        variants.c.account_id == account_id,
+        variants.c.status.in_(live),
+        when >= start,
+        when < end,
+    )
+    if exclude is not None:
+        q = q.where(variants.c.id != exclude)
+    from clairon.store.types import UTCDateTime
+
+    decoder = UTCDateTime().process_result_value
+    out: list[datetime] = []
+    for (value,) in conn.execute(q):
+        decoded = decoder(value, conn.dialect)
+        if decoded is not None:
+            out.append(decoded)
+    return sorted(out)
