@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -10,6 +12,8 @@ from fastapi.testclient import TestClient
 from clairon.domain import VariantStatus
 from clairon.services import posts, scheduling
 from clairon.services.context import Actor, Context
+from clairon.web import ROUTERS
+from clairon.web.rendering import WebRoute
 from tests.web.conftest import PASSWORD, Seed, csrf_of, login, seed_workspace
 
 
@@ -208,3 +212,17 @@ def test_every_page_renders(client: TestClient, ctx: Context, seed: Seed) -> Non
         assert "default-src 'self'" in response.headers["content-security-policy"]
         assert "cdn" not in response.text.lower()
     assert client.get("/static/htmx.min.js").status_code == 200
+
+
+def test_every_page_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    pages = [
+        r.path
+        for router in ROUTERS
+        for r in router.routes
+        if isinstance(r, WebRoute) and "GET" in r.methods and r.path != "/"
+    ]
+    assert len(pages) >= 8
+    for path in pages:
+        documented = re.sub(r"\{\w+_id\}", "ID", path)
+        assert f"`{documented}" in doc, f"{path} is missing from docs/web.md"

@@ -15,11 +15,12 @@ from starlette.staticfiles import StaticFiles
 from clairon.web import auth, calendar, composer, inbox, posts, review
 from clairon.web.security import SessionUserMiddleware, csrf_guard
 
-__all__ = ["SESSION_COOKIE", "STATIC_DIR", "mount_web"]
+__all__ = ["ROUTERS", "SESSION_COOKIE", "STATIC_DIR", "mount_web"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "clairon_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
+ROUTERS = tuple(m.router for m in (auth, calendar, composer, posts, review, inbox))
 
 
 def mount_web(app: FastAPI) -> None:
@@ -38,7 +39,5 @@ def mount_web(app: FastAPI) -> None:
         https_only=settings.base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, calendar, composer, posts, review, inbox):
-        app.include_router(
-            module.router, dependencies=[Depends(csrf_guard)], include_in_schema=False
-        )
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(csrf_guard)], include_in_schema=False)
