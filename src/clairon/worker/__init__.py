@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         RefreshTokensPayload,
         VariantPayload,
     )
-    from clairon.worker.registry import JobRegistry, JobRun, Payload, Retry, job, registry
+    from clairon.worker.registry import JobRegistry, JobRun, Payload, Retry, default_registry, job
     from clairon.worker.retry import Decision, RetryPolicy, Verdict
     from clairon.worker.runner import Runner, RunnerStats, start_background_worker
 
@@ -40,8 +40,8 @@ __all__ = [
     "RunnerStats",
     "VariantPayload",
     "Verdict",
+    "default_registry",
     "job",
-    "registry",
     "start_background_worker",
 ]
 
@@ -59,7 +59,8 @@ _WHERE = {
         "clairon.worker.jobs",
     ),
     **dict.fromkeys(
-        ["JobRegistry", "JobRun", "Payload", "Retry", "job", "registry"], "clairon.worker.registry"
+        ["JobRegistry", "JobRun", "Payload", "Retry", "default_registry", "job"],
+        "clairon.worker.registry",
     ),
     **dict.fromkeys(["Decision", "RetryPolicy", "Verdict"], "clairon.worker.retry"),
     **dict.fromkeys(["Runner", "RunnerStats", "start_background_worker"], "clairon.worker.runner"),

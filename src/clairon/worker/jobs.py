@@ -26,7 +26,7 @@ from clairon.services import publishing, reconciliation, upkeep
 from clairon.services.accounts import build_connector
 from clairon.services.context import Context
 from clairon.services.publishing import ConnectorFactory, OutcomeKind, PublishOutcome
-from clairon.worker.registry import JobRun, Payload, Retry, job, registry
+from clairon.worker.registry import JobRun, Payload, Retry, default_registry, job
 from clairon.worker.retry import DEFAULT_POLICY
 
 __all__ = [
@@ -91,7 +91,7 @@ def publish_variant(ctx: Context, payload: VariantPayload, run: JobRun) -> Retry
     return _as_job_result(outcome)
 
 
-@registry.register_batch(PUBLISH_VARIANT, version=1)
+@default_registry.register_batch(PUBLISH_VARIANT, version=1)
 def publish_variant_batch(
     ctx: Context, items: Sequence[tuple[VariantPayload, JobRun]]
 ) -> list[Retry | None]:

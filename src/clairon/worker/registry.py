@@ -38,8 +38,8 @@ __all__ = [
     "JobSpec",
     "Payload",
     "Retry",
+    "default_registry",
     "job",
-    "registry",
 ]
 
 
@@ -157,12 +157,12 @@ class JobRegistry:
         return spec.function(ctx, spec.parse(data), run or JobRun())
 
 
-registry = JobRegistry()
+default_registry = JobRegistry()
 """The process-wide registry the built-in jobs register into."""
 
 
 def job(
     name: str, *, version: int = 1, payload: type[P]
 ) -> Callable[[JobFunction[P]], JobFunction[P]]:
-    """Register a job in the default :data:`registry`."""
-    return registry.register(name, version=version, payload=payload)
+    """Register a job in :data:`default_registry`."""
+    return default_registry.register(name, version=version, payload=payload)

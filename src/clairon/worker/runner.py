@@ -34,7 +34,7 @@ from clairon.store import jobs as job_repo
 from clairon.store import queue
 from clairon.store.queue import ClaimedJob, JobRetry
 from clairon.worker import jobs as builtin_jobs
-from clairon.worker.registry import JobRegistry, JobRun, JobSpec, Retry, registry
+from clairon.worker.registry import JobRegistry, JobRun, JobSpec, Retry, default_registry
 from clairon.worker.retry import DEFAULT_POLICY, RetryPolicy, Verdict
 
 __all__ = ["Runner", "RunnerStats", "start_background_worker"]
@@ -66,7 +66,7 @@ class Runner:
         self,
         ctx: Context,
         *,
-        jobs: JobRegistry = registry,
+        jobs: JobRegistry = default_registry,
         worker_id: str | None = None,
         batch_size: int | None = None,
         concurrency: int = 1,
