@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clairon.services.context import Context
+from clairon.api.deps import CurrentActor
+from clairon.services.context import Actor, Context
 from tests.api.conftest import make_caller
 from tests.factories import make_user
 
@@ -52,3 +55,32 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/workspaces/{workspace_id}/posts" in schema["paths"]
     assert "/api/v1/tokens" in schema["paths"]
+
+
+def test_web_session_user_is_the_actor(ctx: Context) -> None:
+    """The web layer identifies a logged-in browser through ``request.state.user_id``
+    (on an app without clairon.web, whose middleware would reset it without a session)."""
+    user = make_user(ctx, "browser")
+
+    class FakeSession:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                scope.setdefault("state", {})["user_id"] = user.id
+            await self.app(scope, receive, send)
+
+    app = FastAPI()
+    app.state.ctx = ctx
+
+    @app.get("/whoami")
+    def whoami(actor: CurrentActor) -> dict[str, int | None]:
+        assert isinstance(actor, Actor)
+        return {"user_id": actor.user_id}
+
+    app.add_middleware(FakeSession)
+    with TestClient(app) as client:
+        assert client.get("/whoami").json() == {"user_id": user.id}
+        # an explicit token wins, and a bad one is refused even with a session
+        assert client.get("/whoami", headers={"Authorization": "Bearer nope"}).status_code == 401
