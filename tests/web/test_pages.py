@@ -226,3 +226,23 @@ def test_every_page_is_documented() -> None:
     for path in pages:
         documented = re.sub(r"\{\w+_id\}", "ID", path)
         assert f"`{documented}" in doc, f"{path} is missing from docs/web.md"
+
+
+def test_inbox_items_can_be_marked_done(client: TestClient, ctx: Context, seed: Seed) -> None:
+    from clairon.networks.base import RemoteComment
+    from clairon.services import inbox
+
+    [item_id] = inbox.ingest_comments(
+        ctx,
+        seed.outbox.id,
+        [RemoteComment("c1", None, "@lou", "Trop cher pour ce que c'est.", datetime.now(UTC))],
+    )
+    token = login(client, seed.editor)
+    page = client.get(f"/w/{seed.workspace.id}/inbox")
+    assert "Trop cher pour ce que c&#39;est." in page.text and "@@lou" not in page.text
+    done = client.post(
+        f"/inbox/{item_id}/status", data={"csrf_token": token, "status": "done", "back": "open"}
+    )
+    assert done.status_code == 200 and "Marked done." in done.text
+    assert "Trop cher" not in done.text  # the open list no longer shows it
+    assert "Trop cher" in client.get(f"/w/{seed.workspace.id}/inbox?status=done").text

@@ -108,9 +108,8 @@ def calendar_page(
     start, end = day_range(days[0], days[-1], tz)
     variants = scheduling.calendar(ctx, me.actor, workspace_id, start, end)
     cells = group_by_day(days, variants, tz, month=anchor.month if view == "month" else None)
-    account_names = {
-        a.id: f"{a.network} · {a.handle}" for a in accounts.list_accounts(ctx, me.actor, ws.id)
-    }
+    account_list = accounts.list_accounts(ctx, me.actor, ws.id)
+    account_names = {a.id: f"{a.network} · {a.handle}" for a in account_list}
     zone_names = sorted({datetime.combine(d, time(12), tzinfo=tz).tzname() or "" for d in days})
     return render(
         request,
@@ -127,5 +126,6 @@ def calendar_page(
         tz=ws.timezone,
         zone_names=" / ".join(z for z in zone_names if z),
         account_names=account_names,
+        handles={a.id: a.handle for a in account_list},
         total=len(variants),
     )

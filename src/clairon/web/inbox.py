@@ -1,14 +1,15 @@
-"""The inbox: comments and mentions collected from the networks, newest first."""
+"""The inbox: comments and mentions collected from the networks, newest first; mark an item
+done, hide it or reopen it."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from clairon.services import accounts, inbox, workspaces
-from clairon.web.rendering import CurrentUser, WebRoute, context_of, render
+from clairon.web.rendering import CurrentUser, WebRoute, context_of, flash, redirect, render
 
 __all__ = ["router"]
 
@@ -49,4 +50,19 @@ def inbox_page(
         page=page,
         pages=max(1, -(-total // PAGE)),
         account_names=account_names,
+        can_engage=me.can(ws.id, "engage"),
     )
+
+
+@router.post("/inbox/{item_id}/status")
+def set_status(
+    request: Request,
+    me: CurrentUser,
+    item_id: int,
+    status: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "open",
+) -> Response:
+    item = inbox.set_item_status(context_of(request), me.actor, item_id, status)
+    flash(request, f"Marked {status}.", "success")
+    shown = back if back in ("open", "done", "hidden", "all") else "open"
+    return redirect(request, f"/w/{item.workspace_id}/inbox?status={shown}")

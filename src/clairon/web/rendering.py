@@ -60,7 +60,9 @@ def context_of(request: Request) -> Context:
     return ctx
 
 
-def local_time(value: datetime | str | None, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+def local_time(
+    value: datetime | str | None, tz: str, fmt: str = "%a %d %b %Y, %H:%M", zone: bool = True
+) -> str:
     """A UTC datetime (or ISO-8601 string with offset, as in audit events) shown in the
     workspace's zone, with the zone's abbreviation (CET, CEST)."""
     if value is None or value == "":
@@ -74,7 +76,7 @@ def local_time(value: datetime | str | None, tz: str, fmt: str = "%a %d %b %Y, %
             return value
         value = parsed
     local = value.astimezone(ZoneInfo(tz))
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{local.strftime(fmt)} {local.tzname()}" if zone else local.strftime(fmt)
 
 
 TEMPLATES.env.filters["local"] = local_time
