@@ -37,7 +37,9 @@ def location_path(location: str) -> tuple[list[str | int], str]:
     """Split ``variants[0].media[1] cat.png`` into ``["variants", 0, "media", 1]`` and the
     remainder (``cat.png``), which is not a field name but helps the reader."""
     path, _, rest = location.strip().partition(" ")
-    if not path or not _PATH.match(path):
+    # "row 3 / scheduled_at" is prose, not a path followed by a file name
+    prose = bool(rest) and not any(c in path for c in ".[")
+    if not path or prose or not _PATH.match(path):
         return ([location] if location else []), ""
     loc: list[str | int] = []
     for name, index in _PART.findall(path):
