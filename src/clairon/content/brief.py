@@ -27,6 +27,12 @@ __all__ = [
     "split_sentences",
 ]
 
+
+def _split(text: str) -> list[str]:
+    """Words of a space-separated list (keeps long word lists readable)."""
+    return text.split()
+
+
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?»)]")
 PRICE_RE = regex.compile(
     r"(?:[$€£]\s?\d[\d\s.,]*\d|[$€£]\s?\d|\d[\d\s.,]*(?:\s?(?:€|\$|£|EUR|USD|GBP|CHF|CAD)))"
@@ -35,10 +41,22 @@ PRICE_RE = regex.compile(
 # Product-like names: words with an inner capital or a digit (EcoBrew, Nova X2), trademark signs,
 # or runs of capitalised words not at the start of a sentence ("Atelier Lumen").
 _NAME_WORD = r"[\p{Lu}][\p{L}\p{N}]*(?:[-'][\p{L}\p{N}]+)*"
+# Lowercase particles may join capitalised words: "Lumières du Nord", "Musée des Beaux-Arts".
+_PARTICLE = r"(?:du|des|de|la|le|of|the|and|et|d'|l')"
 PRODUCT_RE = regex.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?:{_NAME_WORD}|[\p{{L}}]+\d[\p{{L}}\p{{N}}]*)"
-    rf"(?:\s(?:{_NAME_WORD}|\d+[\p{{L}}]*|[\p{{Lu}}]+\d*))*(?:\s?[™®])?"
+    rf"(?:\s(?:{_PARTICLE}\s)?(?:{_NAME_WORD}|\d+[\p{{L}}]*|[\p{{Lu}}]+\d*))*(?:\s?[™®])?"
 )
+_QUOTED_RE = regex.compile(r"«\s?([^«»]+?)\s?»|“([^“”]+)”")
+_PARTICLES = frozenset({"du", "des", "de", "la", "le", "of", "the", "and", "et", "à"})
+_LAUNCH_CUES = frozenset(
+    _split(
+        "launches launch introduces introducing unveils unveil presents present announces "
+        "releases release opens meet reveals lance lancent présente présentent dévoile "
+        "dévoilent annonce inaugure ouvre organise publie publient sort propose lancement"
+    )
+)
+_POSSESSIVES = frozenset({"sa", "son", "ses", "notre", "nos", "its", "our", "their", "leur"})
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "M.", "Mme.", "Dr.", "St.", "vs.", "p.ex.")
 
 
@@ -120,25 +138,40 @@ def extract_facts(text: str, title: str = "") -> KeyFacts:
     for d in dates:
         without_urls = without_urls.replace(d.text, " , ")
     counts: dict[str, int] = {}
+
+    def score(name: str, points: int) -> None:
+        counts[name] = counts.get(name, 0) + points
+
+    for m in _QUOTED_RE.finditer(without_urls):  # « titles » and "names" are named things
+        quoted = (m.group(1) or m.group(2)).strip()
+        if 3 <= len(quoted) <= 40 and len(quoted.split()) <= 6:
+            score(quoted, 6)
     for sentence in split_sentences(without_urls):
         for m in PRODUCT_RE.finditer(sentence):
             words = m.group(0).split()
             while words and words[0].lower().strip("'’") in _COMMON_CAPITALISED:
                 words.pop(0)
-            while words and words[-1].lower() in _COMMON_CAPITALISED:
+            while words and words[-1].lower() in _COMMON_CAPITALISED | _PARTICLES:
                 words.pop()
             name = " ".join(words)
             if not words or len(name) < 3:
                 continue
-            distinctive = any(regex.search(r"\p{Ll}\p{Lu}|\d|[™®]", w) for w in words) or (
-                len(words) >= 2 or sentence.find(name) > 0
-            )
-            if not distinctive:
+            before = sentence[: sentence.find(name)].split()
+            subject = all(w.lower().strip("'’") in _COMMON_CAPITALISED for w in before)
+            coined = bool(regex.search(r"\p{Ll}\p{Lu}|\d|[™®]", name))
+            if not (coined or len(words) >= 2 or not subject):
                 continue
-            inner = sentence.find(name) > 0
-            counts[name] = counts.get(name, 0) + (3 if inner and len(words) > 1 else 1)
-            if regex.search(r"\p{Ll}\p{Lu}|\d|[™®]", name):
-                counts[name] += 2
+            points = 1 if subject else (3 if len(words) > 1 else 1)
+            if coined:
+                points += 2
+            weight = 1 if len(words) > 1 or coined else 0.25  # a lone "AWS" is rarely the product
+            if before and before[-1].lower().strip(",:") in _LAUNCH_CUES | _POSSESSIVES:
+                points += round(4 * weight)
+            if len(before) >= 2 and before[-2].lower() in _LAUNCH_CUES:
+                points += round(3 * weight)
+            if title and name in title:
+                points += 1
+            score(name, points)
     ranked = sorted(counts, key=lambda n: (-counts[n], -len(n)))
     products = [n for n in ranked if not any(n != o and n in o for o in ranked[:3])][:3]
     return KeyFacts(tuple(products), tuple(dates), tuple(urls), tuple(prices))
@@ -216,19 +249,23 @@ def _from_html(html: str) -> tuple[str, str]:
     return parser.title, text
 
 
+def _markdown_inline(line: str) -> str:
+    line = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line)  # images
+    line = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r"\1 (\2)", line)
+    return re.sub(r"(\*\*|__|\*|`)(\S(?:.*?\S)?)\1", r"\2", line)
+
+
 def _from_markdown(md: str) -> tuple[str, str]:
     title = ""
     lines: list[str] = []
     for line in md.splitlines():
         heading = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", line)
         if heading:
-            title = title or heading.group(1).strip()
-            lines.extend(["", heading.group(1).strip().rstrip(".") + ".", ""])
+            text = _markdown_inline(heading.group(1)).strip()
+            title = title or text
+            lines.extend(["", text.rstrip(".") + ".", ""])
             continue
-        line = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line)  # images
-        line = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r"\1 (\2)", line)
-        line = re.sub(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1", r"\2", line)
-        lines.append(line)
+        lines.append(_markdown_inline(line))
     return title, "\n".join(lines)
 
 

@@ -131,13 +131,21 @@ def _limit_violations(written: WrittenDraft, limits: Limits) -> list[Violation]:
 
 def _fix(text: str, violations: Sequence[Violation], voice: BrandVoice) -> str:
     """Apply the safe fixes, from the end of the text so earlier spans stay right."""
+    removed_from = len(text) + 1  # start of the last sentence removed (spans after it are gone)
     for v in sorted(violations, key=lambda v: v.span[0], reverse=True):
         start, end = v.span
-        if v.rule == "voice.dont_word":
-            word = text[start:end]
-            better = voice.replacements.get(word.lower(), "")
+        if end > removed_from:
+            continue
+        better = voice.replacements.get(text[start:end].lower(), "")
+        if v.rule == "voice.dont_word" and better:
             text = text[:start] + better + text[end:]
-        elif v.rule in ("voice.emoji", "voice.banned_hashtag", "toxicity", "voice.banned_claim"):
+        elif v.rule in ("voice.banned_claim", "voice.dont_word", "toxicity"):
+            # the whole sentence goes: half a claim (or a sentence with a hole) is worse
+            before = max(text.rfind(ch, 0, start) for ch in ".!?\n")
+            after = [i for i in (text.find(ch, end) for ch in ".!?\n") if i != -1]
+            text = text[: before + 1] + text[(min(after) + 1 if after else len(text)) :]
+            removed_from = before + 1
+        elif v.rule in ("voice.emoji", "voice.banned_hashtag"):
             text = text[:start] + text[end:]
         elif v.rule == "voice.hashtag_case":
             tag = text[start:end]

@@ -33,17 +33,18 @@ IBAN_RE = regex.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}\b")
 
 # A short, deliberately conservative list: insults and slurs that never belong in brand posts.
 _TOXIC = {
-    "en": "idiot idiots stupid moron morons dumb loser losers hate shut up crap damn suck sucks "
-    "trash scum bastard bitch fuck fucking shit asshole retard",
-    "fr": "idiot idiote idiots débile débiles crétin crétins connard connards conne con cons "
-    "merde putain salaud salope nul nuls ferme-la dégage abruti abrutis pourri pourris",
+    "en": "idiot idiots stupid moron morons dumb loser losers crap damn sucks scum bastard bitch "
+    "fuck fucking shit asshole retard",
+    "fr": "idiot idiote idiots débile débiles crétin crétins connard connards conne merde putain "
+    "salaud salope ferme-la dégage abruti abrutis",
 }
+_TOXIC_PHRASES = (r"shut\s+up", r"ta\s+gueule")
 _TOXIC_RE = regex.compile(
     r"(?<![\p{L}])(?:"
     + "|".join(
         sorted(
             {regex.escape(w).replace(r"\ ", r"\s+") for ws in _TOXIC.values() for w in ws.split()}
-            | {r"shut\s+up"},
+            | set(_TOXIC_PHRASES),
             key=len,
             reverse=True,
         )
