@@ -82,9 +82,9 @@ def test_compose_review_approve_schedule_and_see_it_on_the_calendar(
     # (Mastodon counts any URL as 23 characters; its limit comes from the instance).
     mastodon_server.max_characters = 280
     page.get_by_role("link", name="Compose").click()
-    page.get_by_label(f"outbox · {seed.outbox.handle}").check()
-    page.get_by_label("mastodon · alice").check()
-    body = page.get_by_label("Message")
+    page.get_by_label(f"outbox · {seed.outbox.handle}", exact=True).check()
+    page.get_by_label("mastodon · alice", exact=True).check()
+    body = page.get_by_label("Message", exact=True)
     link = "https://example.org/collections/" + "automne-hiver-" * 6
     long_text = "Lancement de notre nouvelle gamme 🎉 " * 7 + link
     body.fill(long_text)
@@ -105,6 +105,15 @@ def test_compose_review_approve_schedule_and_see_it_on_the_calendar(
         f"{mastodon_length(text, mastodon_server.url_length)} / 280"
     )
     expect(toot).to_have_class("counter")
+    # Mastodon gets its own adapted text; its counter follows that text.
+    page.get_by_text("Adapt the text for one account").click()
+    toot_text = "Nouvelle gamme 🎉 jeudi ! " + link
+    page.get_by_label("Text for mastodon · alice").fill(toot_text)
+    expect(toot.locator(".count")).to_have_text(
+        f"{mastodon_length(toot_text, mastodon_server.url_length)} / 280"
+    )
+    expect(toot).to_contain_text("(adapted text)")
+    expect(outbox.locator(".count")).to_have_text(f"{len(text)} / 100000")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator("#post-status")).to_have_text("in review")
     post_id = int(page.url.rsplit("/", 1)[1])
@@ -134,6 +143,10 @@ def test_compose_review_approve_schedule_and_see_it_on_the_calendar(
     expect(entries.first).to_contain_text("scheduled")
     shot(page, "calendar-week")
     stored = posts.get_post(live_server.ctx, Actor(seed.approver.id), post_id)
+    assert {v.account_id: v.text for v in stored.variants} == {
+        seed.outbox.id: text,
+        mastodon.id: toot_text,
+    }
     assert {v.status for v in stored.variants} == {VariantStatus.scheduled}
     assert {v.scheduled_at for v in stored.variants} == {when.astimezone(UTC)}
 

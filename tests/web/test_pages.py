@@ -246,3 +246,25 @@ def test_inbox_items_can_be_marked_done(client: TestClient, ctx: Context, seed: 
     assert done.status_code == 200 and "Marked done." in done.text
     assert "Trop cher" not in done.text  # the open list no longer shows it
     assert "Trop cher" in client.get(f"/w/{seed.workspace.id}/inbox?status=done").text
+
+
+def test_an_adapted_text_is_counted_and_published_for_its_account(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    token = login(client, seed.editor)
+    long_body, short_text = "y" * 300, "Version courte pour ce compte"
+    form = {
+        "csrf_token": token,
+        "body": long_body,
+        "account_ids": [seed.outbox.id, seed.short.id],
+        f"text_{seed.short.id}": short_text,
+    }
+    counts = client.post(f"/w/{seed.workspace.id}/compose/counters", data=form)
+    assert f"{len(short_text)}</span> / 280" in counts.text
+    assert "300</span> / 100000" in counts.text
+    assert "over" not in counts.text
+    created = client.post(f"/w/{seed.workspace.id}/compose", data=form | {"intent": "draft"})
+    assert created.status_code == 200 and "Draft saved." in created.text
+    [post], _ = posts.list_posts(ctx, Actor(seed.editor.id), seed.workspace.id)
+    texts = {v.account_id: v.text for v in post.variants}
+    assert texts == {seed.outbox.id: long_body, seed.short.id: short_text}
