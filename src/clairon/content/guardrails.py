@@ -27,7 +27,10 @@ EMAIL_RE = regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,
 # International (+33 6 12 34 56 78, +1 415-555-0100) and national (06 12 34 56 78,
 # (415) 555-0100) phone numbers; years, prices and dates are too short to match.
 PHONE_RE = regex.compile(
-    r"(?<![\w/.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,4}){2,5}(?![\w/])"
+    r"(?<![\w/.-])(?:"
+    r"(?:\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?|\(\d{1,4}\)[\s.-]?)\d{1,4}(?:[\s.-]\d{2,4}){1,5}"
+    r"|\d{1,4}(?:[\s.-]\d{2,4}){2,5}"
+    r")(?![\w/])"
 )
 IBAN_RE = regex.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}\b")
 
