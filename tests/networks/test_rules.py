@@ -27,9 +27,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "networks" / "limits.md"
 
 
 def media(name: str, mime: str, *, size: int = 1000, w: int = 1080, h: int = 1080, d: float = 0):
-    return MediaFile(
-        Path(name), mime, size, width=w, height=h, duration_seconds=d if d else None
-    )
+    return MediaFile(Path(name), mime, size, width=w, height=h, duration_seconds=d if d else None)
 
 
 def messages(problems: Sequence[object]) -> str:

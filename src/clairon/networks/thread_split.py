@@ -31,7 +31,10 @@ __all__ = ["join_thread", "split_thread"]
 _GRAPHEME = regex.compile(r"\X")
 # Kept whole besides twitter-text's entities: any URL with a scheme, remote mentions, tags.
 _EXTRA_PROTECTED = regex.compile(
-    r"[a-z][a-z0-9+.-]*://[^\s<>\"]+|@[\w.-]+@[\w-]+(?:\.[\w-]+)+|[#＃][\w\p{M}]+|[$][A-Za-z]\w*",
+    r"(?<![\w.+-])https?://[^\s<>\"]+"
+    r"|(?<![\w@])@[\w.-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w&])[#＃][\w\p{M}]+"
+    r"|(?<!\w)[$][A-Za-z]\w*",
     regex.IGNORECASE,
 )
 _SENTENCE_END = regex.compile(r"[.!?…‼⁇⁈⁉。！？؟।][\"'”’»)\]}」』】]*\Z")
