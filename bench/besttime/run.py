@@ -15,9 +15,16 @@ from datetime import datetime
 
 import numpy as np
 from bench.besttime.policies import POLICIES, Context
-from bench.besttime.world import Account, Params, habitual_slots, make_account, observed
+from bench.besttime.world import (
+    SCENARIOS,
+    Account,
+    Params,
+    habitual_slots,
+    make_account,
+    observed,
+)
 
-from clairon.scheduling import PastPost
+from clairon.scheduling import PastPost, best_time
 
 HISTORY_WEEKS = 8
 CONTENT_NAMES = ("image", "video", "link", "text")
@@ -37,6 +44,8 @@ class AccountResult:
     posts_per_week: int
     captured: dict[str, list[float]] = field(default_factory=dict)  # per week
     covered: list[bool] = field(default_factory=list)
+    below: list[bool] = field(default_factory=list)
+    log_error: list[float] = field(default_factory=list)
     timing_share: float = 0.0
     change: str = ""
 
@@ -70,8 +79,18 @@ def _publish(account: Account, week: int, slots: list[int]) -> tuple[list[Post],
     return posts, captured
 
 
-def simulate_account(args: tuple[int, int, int, Params]) -> AccountResult:
-    index, weeks, seed, params = args
+VARIANTS: dict[str, dict[str, object]] = {
+    "": {},
+    # ablations of the model (module constants), for the docs' table
+    "single-shape": {"SHAPE_SCALES": (1.0,)},
+    "no-zone-learning": {"CANDIDATE_ZONES": ()},
+}
+
+
+def simulate_account(args: tuple[int, int, int, Params, str]) -> AccountResult:
+    index, weeks, seed, params, variant = args
+    for name, value in VARIANTS[variant].items():
+        setattr(best_time, name, value)
     rng = np.random.default_rng([seed, index])
     account = make_account(index, weeks, rng, params)
     result = AccountResult(index, account.posts_per_week, change=account.change_kind)
@@ -98,7 +117,11 @@ def simulate_account(args: tuple[int, int, int, Params]) -> AccountResult:
                 for slot, rec in zip(slots, recs, strict=True):
                     if rec.engagements_interval_90 is not None:
                         low, high = rec.engagements_interval_90
-                        result.covered.append(low <= account.expected[week, slot] <= high)
+                        truth = account.expected[week, slot]
+                        result.covered.append(low <= truth <= high)
+                        result.below.append(truth < low)
+                        if rec.expected_engagements:
+                            result.log_error.append(math.log(truth / rec.expected_engagements))
         result.captured[name] = per_week
     return result
 
@@ -162,6 +185,10 @@ def report(results: list[AccountResult], elapsed: float) -> None:
     covered = [c for r in results for c in r.covered]
     print(f"90% interval coverage of true expected engagement (clairon's picks, held out): "
           f"{100 * np.mean(covered):.1f}% of {len(covered)} posts")  # fmt: skip
+    below = [c for r in results for c in r.below]
+    errors = [c for r in results for c in r.log_error]
+    print(f"  truth below the interval {100 * np.mean(below):.1f}%; log(truth/expected) mean "
+          f"{np.mean(errors):+.3f}, sd {np.std(errors):.3f}")  # fmt: skip
     for kind in ("market", "daypart", ""):
         sel = np.array([r.change == kind for r in results])
         if sel.any():
@@ -178,16 +205,20 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=60)
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="default")
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default="")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args()
     accounts, weeks = (8, 14) if args.quick else (args.accounts, args.weeks)
     started = time.monotonic()
-    jobs = [(i, weeks, args.seed, Params()) for i in range(accounts)]
+    scenario = SCENARIOS[args.scenario]
+    jobs = [(i, weeks, args.seed, scenario, args.variant) for i in range(accounts)]
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
             results = list(pool.map(simulate_account, jobs))
     else:
         results = [simulate_account(j) for j in jobs]
+    print(f"scenario: {args.scenario}  model variant: {args.variant or 'full'}")
     report(results, time.monotonic() - started)
 
 

@@ -60,14 +60,32 @@ VIRAL_P, VIRAL_SCALE = 0.02, 0.8
 class Params:
     """World knobs. The hidden judge uses other values: never tune to these."""
 
-    kappa: tuple[float, float] = (0.55, 0.9)  # elasticity of engagement to activity
-    quality_sd: tuple[float, float] = (0.55, 0.8)
+    kappa: tuple[float, float] = (0.5, 0.85)  # elasticity of engagement to activity
+    quality_sd: tuple[float, float] = (0.75, 1.05)
     nb_dispersion: float = 6.0
     competition: tuple[float, float] = (0.1, 0.35)
     fatigue: tuple[float, float] = (0.15, 0.45)
     completion_hours: tuple[float, float] = (4.0, 14.0)
     stale_at_start: float = 0.25
     abrupt_change: float = 0.35
+    center_sd_hours: float = 1.2  # account-specific shift of activity bumps
+    height_sd: float = 0.35  # account-specific log-height of activity bumps
+
+
+SCENARIOS = {
+    "default": Params(),
+    # a world further from the published curves, with more stale audiences and churn
+    "hard": Params(
+        kappa=(0.6, 1.0),
+        quality_sd=(0.85, 1.15),
+        nb_dispersion=3.0,
+        completion_hours=(2.0, 24.0),
+        stale_at_start=0.5,
+        abrupt_change=0.5,
+        center_sd_hours=2.0,
+        height_sd=0.5,
+    ),
+}
 
 
 @dataclass
@@ -168,8 +186,8 @@ def make_account(index: int, weeks: int, rng: np.random.Generator, p: Params) ->
         mixture[extra] = 0.45
     bumps = [
         (
-            c + rng.normal(0, 1.2),
-            h * math.exp(rng.normal(0, 0.35)),
+            c + rng.normal(0, p.center_sd_hours),
+            h * math.exp(rng.normal(0, p.height_sd)),
             w * math.exp(rng.normal(0, 0.2)),
         )
         for c, h, w in BUMPS[network]

@@ -5,7 +5,7 @@ features of the instant (see :mod:`clairon.scheduling.features`)::
 
     log(1 + engagements / completeness) = a + b·log(published curve of the audience)
         + c·log(feed crowding) + d·(holiday share) + smooth residual daily shape
-        + weekend shift + e·fatigue(gap to previous post) + trend + content type + noise
+        + weekday shifts + e·fatigue(gap to previous post) + trend + content type + noise
 
 * Every coefficient has a prior (``b`` ~ 1: trust the published curve; the residual
   shape ~ 0), so with thin data the model *is* the prior and with rich data it learns
@@ -48,7 +48,10 @@ CANDIDATE_ZONES = (
     "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
 )  # fmt: skip
 _N_FOURIER = 3
-_BASE_COLUMNS = 3 + 2 * _N_FOURIER + 4  # intercept, curve, crowd, fourier, weekend, hol, fat, trend
+_N_DAYS = 6  # weekday shifts relative to Monday
+# intercept, curve, crowd, fourier, weekday shifts, holiday, fatigue, trend
+_BASE_COLUMNS = 3 + 2 * _N_FOURIER + _N_DAYS + 3
+SHAPE_SCALES = (0.5, 1.0, 2.5)  # how far the account may depart from the published shape
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class BestTimeModel:
     declared: Mapping[str, float]
     hypotheses: list[AudienceHypothesis]
     noise_sd: float
+    log_mean_shift: float  # log E[exp(noise)]: from log-scale mean to expected counts
     n_posts: int
     weeks_of_history: float
     now: datetime
@@ -142,7 +146,7 @@ class BestTimeModel:
         """Expected engagements per post at each instant, with a central credible interval."""
         mu, var = self.predict_log(times)
         z = _normal_quantile(0.5 + level / 2)
-        shift = self.noise_sd**2 / 2
+        shift = self.log_mean_shift
         sd = np.sqrt(var)
         return (
             np.exp(mu + shift) - 1,
@@ -172,15 +176,20 @@ def _design_matrix(
     angle = 2 * np.pi * ref.hour / 24.0
     for k in range(1, _N_FOURIER + 1):
         cols += [np.sin(k * angle), np.cos(k * angle)]
-    cols += [(ref.weekday >= 5).astype(float), holiday]
+    cols += [(ref.weekday == d).astype(float) for d in range(1, 1 + _N_DAYS)]
+    cols += [holiday]
     cols += [np.zeros(n) if fatigue is None else fatigue, trend]
     x = np.column_stack(cols)
     return np.hstack([x, content]) if content.shape[1] else x
 
 
-def _prior(n_content: int, intercept: float) -> tuple[FloatArray, FloatArray]:
-    mean = [intercept, 1.0, 0.0] + [0.0] * (2 * _N_FOURIER) + [0.0, -0.1, -0.15, 0.0]
-    sd = [10.0, 0.35, 0.25] + [0.1] * (2 * _N_FOURIER) + [0.15, 0.3, 0.25, 0.03]
+def _prior(
+    n_content: int, intercept: float, shape_scale: float = 1.0
+) -> tuple[FloatArray, FloatArray]:
+    shape = [0.0] * (2 * _N_FOURIER + _N_DAYS)
+    mean = [intercept, 1.0, 0.0, *shape, -0.1, -0.15, 0.0]
+    shape_sd = [0.1 * shape_scale] * (2 * _N_FOURIER) + [0.1 * shape_scale] * _N_DAYS
+    sd = [10.0, 0.35, 0.25, *shape_sd, 0.3, 0.25, 0.03]
     mean += [0.0] * n_content
     sd += [0.5] * n_content
     return np.array(mean), 1.0 / np.array(sd) ** 2
@@ -274,6 +283,8 @@ def fit_best_time(
             )
             huber = np.minimum(1.0, 2.0 * math.sqrt(sigma2) / np.maximum(np.abs(resid), 1e-9))
             w = 0.5 ** (age_weeks / HALF_LIFE_WEEKS) * comp * huber
+    n_alt = len(hypotheses_in) - 1
+    scales = SHAPE_SCALES if n >= MIN_HISTORY_POSTS else (1.0,)
     fitted = []
     for i, (label, mixture) in enumerate(hypotheses_in):
         x = (
@@ -281,23 +292,33 @@ def fit_best_time(
             if i == 0
             else _design_matrix(per_zone, mixture, reference, trend, fatigue, content)
         )
-        mean, cov, log_ml = _posterior(x, y, w, sigma2, m0, p0)
-        fitted.append((label, mixture, mean, cov, log_ml))
-    n_alt = len(fitted) - 1
-    log_prior = [math.log(0.5 if n_alt else 1.0)] + [math.log(0.5 / max(n_alt, 1))] * n_alt
-    scores = np.array([f[4] for f in fitted]) + np.array(log_prior)
+        audience_prior = (0.5 if n_alt else 1.0) if i == 0 else 0.5 / n_alt
+        for shape_scale in scales:
+            m0s, p0s = _prior(len(types), float(m0[0]), shape_scale)
+            mean, cov, log_ml = _posterior(x, y, w, sigma2, m0s, p0s)
+            log_ml += math.log(audience_prior / len(scales))
+            fitted.append((label, mixture, mean, cov, log_ml, i == 0))
+    scores = np.array([f[4] for f in fitted])
     probs = np.exp(scores - scores.max())
     probs /= probs.sum()
     hyps = [
-        AudienceHypothesis(label, mixture, float(p), i == 0, mean, cov)
-        for i, ((label, mixture, mean, cov, _), p) in enumerate(zip(fitted, probs, strict=False))
-        if p > 1e-3 or i == 0
+        AudienceHypothesis(label, mixture, float(p), declared_flag, mean, cov)
+        for (label, mixture, mean, cov, _, declared_flag), p in zip(fitted, probs, strict=True)
+        if p > 1e-3
     ]
     kept = sum(h.probability for h in hyps)
     hyps = [
         AudienceHypothesis(h.label, h.mixture, h.probability / kept, h.declared, h.mean, h.cov)
         for h in hyps
     ]
+    shift = DEFAULT_NOISE_SD**2 / 2
+    if n:
+        best = max(hyps, key=lambda h: h.probability)
+        x_best = _design_matrix(per_zone, best.mixture, reference, trend, fatigue, content)
+        resid = np.minimum(y - x_best @ best.mean, 6.0 * math.sqrt(sigma2))
+        base_w = 0.5 ** (age_weeks / HALF_LIFE_WEEKS) * comp
+        smear = math.log(float(np.average(np.exp(resid), weights=base_w)))
+        shift = (MIN_HISTORY_POSTS * shift + n * smear) / (MIN_HISTORY_POSTS + n)
     recent = [e / max(c, 1e-3) for e, c, a in zip(eng, comp, age_weeks, strict=False) if a <= 16]
     impressions = [p.impressions for p in posts if p.impressions]
     span = (now - times[0]).total_seconds() / (7 * 86400.0) if times else 0.0
@@ -307,6 +328,7 @@ def fit_best_time(
         declared=declared,
         hypotheses=hyps,
         noise_sd=math.sqrt(sigma2),
+        log_mean_shift=shift,
         n_posts=n,
         weeks_of_history=span,
         now=now,

@@ -81,7 +81,7 @@ def _heat_map(
 ) -> HeatMap:
     if cached is not None:
         hourly, mu, var = cached
-        shift, sd = model.noise_sd**2 / 2, np.sqrt(var)
+        shift, sd = model.log_mean_shift, np.sqrt(var)
         mean = np.exp(mu + shift) - 1
         lower, upper = np.exp(mu - 1.645 * sd + shift) - 1, np.exp(mu + 1.645 * sd + shift) - 1
     else:
@@ -186,7 +186,7 @@ def _build_plan(
     experiment: int | None,
     cached: tuple[Sequence[Slot], np.ndarray, np.ndarray] | None,
 ) -> WeekPlan:
-    shift = model.noise_sd**2 / 2
+    shift = model.log_mean_shift
     sd = np.sqrt(var)
     mean = np.exp(mu + shift) - 1
     daytime = [i for i, s in enumerate(grid) if 7 <= s.local.hour < 22] or list(range(len(grid)))
