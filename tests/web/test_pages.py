@@ -119,6 +119,19 @@ def test_member_of_a_cannot_see_or_act_on_b(client: TestClient, ctx: Context, se
     assert posts.get_post(ctx, Actor(other.approver.id), foreign).status == "in_review"
 
 
+def test_switcher_keeps_the_section(client: TestClient, ctx: Context, seed: Seed) -> None:
+    from clairon.services import workspaces
+
+    other = workspaces.create_workspace(ctx, Actor(seed.editor.id), "Editor's own")
+    login(client, seed.editor)
+    page = client.get(f"/w/{seed.workspace.id}/review").text
+    assert '<input type="hidden" name="section" value="review">' in page
+    response = client.get(f"/switch?workspace={other.id}&section=review", follow_redirects=False)
+    assert response.headers["location"] == f"/w/{other.id}/review"
+    odd = client.get(f"/switch?workspace={other.id}&section=//evil", follow_redirects=False)
+    assert odd.headers["location"] == f"/w/{other.id}/calendar"
+
+
 def test_viewer_sees_only_own_workspaces_in_switcher(
     client: TestClient, ctx: Context, seed: Seed
 ) -> None:
@@ -268,3 +281,28 @@ def test_an_adapted_text_is_counted_and_published_for_its_account(
     [post], _ = posts.list_posts(ctx, Actor(seed.editor.id), seed.workspace.id)
     texts = {v.account_id: v.text for v in post.variants}
     assert texts == {seed.outbox.id: long_body, seed.short.id: short_text}
+
+
+def test_a_rejected_variant_is_edited_then_sent_again(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    post_id = _post(ctx, seed)
+    posts.reject_post(ctx, Actor(seed.approver.id), post_id, "Trop long pour le compte court")
+    token = login(client, seed.editor)
+    page = client.get(f"/posts/{post_id}")
+    assert "Trop long pour le compte court" in page.text  # the reviewer's comment
+    variant = next(v for v in posts.get_post(ctx, Actor(seed.editor.id), post_id).variants)
+    too_long = client.post(
+        f"/variants/{variant.id}/edit",
+        data={"csrf_token": token, "body": "z" * 100_001, "post_id": post_id},
+    )
+    assert "Not saved:" in too_long.text
+    saved = client.post(
+        f"/variants/{variant.id}/edit",
+        data={"csrf_token": token, "body": "Plus court", "post_id": post_id},
+    )
+    assert "Text saved." in saved.text
+    client.post(f"/posts/{post_id}/submit", data={"csrf_token": token})
+    after = posts.get_post(ctx, Actor(seed.editor.id), post_id)
+    assert {v.id: v.text for v in after.variants}[variant.id] == "Plus court"
+    assert after.status == VariantStatus.in_review

@@ -80,10 +80,17 @@ def logout(request: Request) -> Response:
     return redirect(request, "/login")
 
 
+SECTIONS = ("calendar", "posts", "compose", "review", "inbox")
+
+
 @router.get("/switch")
 def switch_workspace(
-    request: Request, me: CurrentUser, workspace: Annotated[int, Query()]
+    request: Request,
+    me: CurrentUser,
+    workspace: Annotated[int, Query()],
+    section: Annotated[str, Query()] = "calendar",
 ) -> Response:
+    """Go to the same section (calendar, review...) of another of the user's workspaces."""
     if me.role_in(workspace) is None:
         raise NotFound(f"workspace {workspace} not found")
-    return redirect(request, f"/w/{workspace}/calendar")
+    return redirect(request, f"/w/{workspace}/{section if section in SECTIONS else 'calendar'}")

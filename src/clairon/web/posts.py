@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from clairon.domain import VariantStatus
+from clairon.domain.lifecycle import EDITABLE
 from clairon.errors import ValidationFailed
 from clairon.services import accounts, history, posts, scheduling, workspaces
 from clairon.web.rendering import CurrentUser, WebRoute, context_of, flash, redirect, render
@@ -108,6 +109,8 @@ def post_page(request: Request, me: CurrentUser, post_id: int) -> Response:
         can_review=VariantStatus.in_review in statuses and me.can(ws.id, "approve"),
         can_schedule=bool(statuses & ready) and me.can(ws.id, "schedule"),
         can_cancel=me.can(ws.id, "schedule"),
+        can_edit=me.can(ws.id, "compose"),
+        editable=EDITABLE,
         default_when=default_when.strftime("%Y-%m-%dT%H:%M"),
         tz=ws.timezone,
     )
@@ -142,6 +145,24 @@ def schedule(
     flash(request, f"Scheduled for {local:%a %d %b %Y, %H:%M} {local.tzname()}.", "success")
     week = local.date().isoformat()
     return redirect(request, f"/w/{ws.id}/calendar?view=week&day={week}")
+
+
+@router.post("/variants/{variant_id}/edit")
+def edit(
+    request: Request,
+    me: CurrentUser,
+    variant_id: int,
+    body: Annotated[str, Form()] = "",
+    post_id: Annotated[int, Form()] = 0,
+) -> Response:
+    try:
+        variant = posts.edit_variant(context_of(request), me.actor, variant_id, text=body)
+    except ValidationFailed as exc:
+        flash(request, f"Not saved: {exc}", "error")
+        return redirect(request, f"/posts/{post_id}")
+    note = " It is a draft again: submit it for review." if variant.status == "draft" else ""
+    flash(request, f"Text saved.{note}", "success")
+    return redirect(request, f"/posts/{variant.post_id}")
 
 
 @router.post("/variants/{variant_id}/cancel")
