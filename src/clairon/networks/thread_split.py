@@ -149,9 +149,15 @@ def _choose(
     first: int,
     fits: Callable[[str], bool],
 ) -> int:
-    # Furthest candidate that fits (counts grow with the text, so a binary search finds it).
+    # Furthest candidate that fits. Counts grow with the text, so: gallop from ``start`` to
+    # bracket it (keeps every measured text near one post long), then binary search.
     low, high = first, len(candidates) - 1
     furthest = -1
+    step = 1
+    while low + step - 1 <= high and fits(text[start : candidates[low + step - 1][0]]):
+        furthest = low + step - 1
+        step *= 2
+    low, high = (furthest + 1, min(high, low + step - 2)) if furthest >= 0 else (low, low - 1)
     while low <= high:
         middle = (low + high) // 2
         if fits(text[start : candidates[middle][0]]):

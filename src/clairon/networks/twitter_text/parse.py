@@ -123,7 +123,11 @@ def parse_tweet(text: str, config: TwitterTextConfig | None = None) -> ParseResu
         else:
             end = index + 1
             units += config.weight(ord(normalized[index]))
-        last_utf16 = utf16_index + utf16_length(normalized[index:end]) - 1
+        if end == index + 1:
+            units16 = 2 if ord(normalized[index]) > 0xFFFF else 1
+        else:
+            units16 = utf16_length(normalized[index:end])
+        last_utf16 = utf16_index + units16 - 1
         if valid:
             valid = not p.INVALID_CHARS.match(normalized, end - 1)
         if valid and units <= limit:
