@@ -275,3 +275,40 @@ def test_unknown_network_and_empty_handle(ctx: Context, client: TestClient) -> N
     )
     assert _fields(r) == ["network", "handle"]
     assert table_counts(ctx) == before
+
+
+def test_video_upload_is_measured(ctx: Context, client: TestClient, tmp_path: Path) -> None:
+    """A real MP4 (made by ffmpeg, which the test setup installs) is typed and measured."""
+    import shutil
+    import subprocess
+
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg, "ffmpeg is needed (scripts/system-deps.sh installs it)"
+    video = tmp_path / "clip.mp4"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=64x48:d=1:r=10",
+            "-pix_fmt",
+            "yuv420p",
+            "-y",
+            str(video),
+        ],
+        check=True,
+        timeout=60,
+    )
+    owner, ws, _acc = _setup(ctx, client)
+    r = client.post(
+        f"/api/v1/workspaces/{ws}/media",
+        files={"file": ("clip.mp4", video.read_bytes(), "video/mp4")},
+        headers=owner.headers,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["mime"], body["width"], body["height"]) == ("video/mp4", 64, 48)
+    assert body["duration_seconds"] == pytest.approx(1.0, abs=0.2)

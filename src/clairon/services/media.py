@@ -17,7 +17,7 @@ from typing import cast
 from PIL import Image, UnidentifiedImageError
 
 from clairon.domain import Action, Media
-from clairon.errors import NotFound, Problem, ValidationFailed
+from clairon.errors import ConfigError, NotFound, Problem, ValidationFailed
 from clairon.networks.base import MediaFile
 from clairon.services.context import Actor, Context, audit, authorize
 from clairon.store import posts as repo
@@ -34,6 +34,7 @@ SUPPORTED_TYPES: dict[str, str] = {
     "image/webp": ".webp",
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
+    "video/webm": ".webm",
     "application/pdf": ".pdf",
 }
 
@@ -44,6 +45,8 @@ def sniff_mime(content: bytes) -> str | None:
     """The media type the bytes really are (None when not a supported type)."""
     if content.startswith(b"%PDF-"):
         return "application/pdf"
+    if content.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: WebM/Matroska
+        return "video/webm"
     if len(content) >= 12 and content[4:8] == b"ftyp":
         return "video/quicktime" if content[8:10] == b"qt" else "video/mp4"
     try:
@@ -63,18 +66,32 @@ def _probe() -> Callable[[Path], MediaFile] | None:
     return cast("Callable[[Path], MediaFile] | None", probe)
 
 
-def _measure(path: Path, mime: str) -> tuple[int | None, int | None, float | None]:
+def _examine(path: Path, sniffed: str) -> tuple[str, int | None, int | None, float | None]:
+    """(mime, width, height, duration) of the stored file: measured by the shared prober when
+    it is installed (it also reads videos with ffprobe), else by Pillow for images."""
     probe = _probe()
     if probe is not None:
         try:
             found = probe(path)
         except ValidationFailed as exc:
             raise ValidationFailed([Problem("file", p.message) for p in exc.problems]) from None
-        return found.width, found.height, found.duration_seconds
-    if mime.startswith("image/"):
+        except ConfigError:  # no ffprobe on this machine: keep the sniffed type, unmeasured
+            return sniffed, None, None, None
+        return found.mime, found.width, found.height, found.duration_seconds
+    if sniffed.startswith("image/"):
         with Image.open(path) as img:
-            return img.width, img.height, None
-    return None, None, None
+            return sniffed, img.width, img.height, None
+    return sniffed, None, None, None
+
+
+def _check_type(filename: str, mime: str, declared_type: str) -> None:
+    if mime not in SUPPORTED_TYPES:
+        raise ValidationFailed(f"'{filename}' is {mime}, not a supported media type", "file")
+    declared = declared_type.split(";")[0].strip().lower()
+    if declared and declared != "application/octet-stream" and declared != mime:
+        raise ValidationFailed(
+            f"'{filename}' was sent as {declared} but its content is {mime}", "file"
+        )
 
 
 def register_media(
@@ -90,33 +107,24 @@ def register_media(
     """Store an uploaded file for the workspace after checking its real type."""
     with ctx.store.transaction() as conn:
         authorize(conn, actor, workspace_id, Action.compose)
-    problems: list[Problem] = []
     if not content:
         raise ValidationFailed("the file is empty", "file")
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(f"{len(content)} bytes is over the {MAX_UPLOAD_BYTES} limit", "file")
-    mime = sniff_mime(content)
-    declared = declared_type.split(";")[0].strip().lower()
-    if mime is None:
-        problems.append(
-            Problem(
-                "file",
-                f"'{filename}' is not a supported media type "
-                f"(supported: {', '.join(sorted(SUPPORTED_TYPES))})",
-            )
+    sniffed = sniff_mime(content)
+    if sniffed is None:
+        raise ValidationFailed(
+            f"'{filename}' is not a supported media type "
+            f"(supported: {', '.join(sorted(SUPPORTED_TYPES))})",
+            "file",
         )
-    elif declared and declared != "application/octet-stream" and declared != mime:
-        problems.append(
-            Problem("file", f"'{filename}' was sent as {declared} but its content is {mime}")
-        )
-    if problems or mime is None:
-        raise ValidationFailed(problems)
     folder = ctx.settings.data_dir / "media" / str(workspace_id)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{SUPPORTED_TYPES[mime]}"
+    path = folder / f"{uuid.uuid4().hex}{SUPPORTED_TYPES[sniffed]}"
     path.write_bytes(content)
     try:
-        width, height, duration = _measure(path, mime)
+        mime, width, height, duration = _examine(path, sniffed)
+        _check_type(filename, mime, declared_type)
         with ctx.store.transaction() as conn:
             authorize(conn, actor, workspace_id, Action.compose)
             media = repo.insert_media(
