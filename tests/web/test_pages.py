@@ -306,3 +306,17 @@ def test_a_rejected_variant_is_edited_then_sent_again(
     after = posts.get_post(ctx, Actor(seed.editor.id), post_id)
     assert {v.id: v.text for v in after.variants}[variant.id] == "Plus court"
     assert after.status == VariantStatus.in_review
+
+
+def test_session_cookie_flags(ctx: Context, seed: Seed) -> None:
+    from dataclasses import replace
+
+    from clairon.api import create_app
+
+    for base_url, secure in (("http://127.0.0.1:8000", False), ("https://clairon.example", True)):
+        app = create_app(ctx=replace(ctx, settings=ctx.settings.with_overrides(base_url=base_url)))
+        with TestClient(app, base_url=base_url) as client:
+            cookie = client.get("/login").headers["set-cookie"].lower()
+        assert cookie.startswith("clairon_session=")
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert ("secure" in cookie.replace("samesite", "")) is secure
