@@ -320,3 +320,22 @@ def test_session_cookie_flags(ctx: Context, seed: Seed) -> None:
         assert cookie.startswith("clairon_session=")
         assert "httponly" in cookie and "samesite=lax" in cookie
         assert ("secure" in cookie.replace("samesite", "")) is secure
+
+
+def test_repeated_login_failures_lock_the_email_for_a_while(
+    client: TestClient, ctx: Context, seed: Seed
+) -> None:
+    from clairon.web.auth import LOCKOUT, MAX_FAILURES
+
+    now = [datetime.now(UTC)]
+    ctx.clock = lambda: now[0]
+    token = csrf_of(client.get("/login").text)
+
+    def attempt(password: str) -> int:
+        form = {"email": seed.editor.email, "password": password, "csrf_token": token}
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt("wrong-password") for _ in range(MAX_FAILURES)] == [401] * MAX_FAILURES
+    assert attempt(PASSWORD) == 429  # even the right password waits
+    now[0] += LOCKOUT + timedelta(seconds=1)
+    assert attempt(PASSWORD) == 303

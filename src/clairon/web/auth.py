@@ -1,7 +1,10 @@
-"""Login, logout, the home redirect and the workspace switcher."""
+"""Login (with a lockout after repeated failures), logout, the home redirect and the
+workspace switcher."""
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -9,6 +12,7 @@ from starlette.responses import Response
 
 from clairon.errors import NotFound
 from clairon.services import users
+from clairon.services.context import Context
 from clairon.web.rendering import (
     CurrentUser,
     LoginRequired,
@@ -52,6 +56,33 @@ def login_page(request: Request, next: Annotated[str, Query()] = "/") -> Respons
     return render(request, "login.html", next=_safe_next(next), email="", error="")
 
 
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=5)
+_lock = threading.Lock()
+
+
+def _failures(ctx: Context) -> dict[str, list[datetime]]:
+    store = ctx.extras.setdefault("web.login_failures", {})
+    assert isinstance(store, dict)
+    return store
+
+
+def _locked_for(ctx: Context, email: str) -> timedelta | None:
+    """How long this e-mail is still locked out after too many recent failures."""
+    now = ctx.now()
+    with _lock:
+        recent = [t for t in _failures(ctx).get(email, []) if now - t < LOCKOUT]
+        _failures(ctx)[email] = recent
+    if len(recent) < MAX_FAILURES:
+        return None
+    return LOCKOUT - (now - recent[-MAX_FAILURES])
+
+
+def _record_failure(ctx: Context, email: str) -> None:
+    with _lock:
+        _failures(ctx).setdefault(email, []).append(ctx.now())
+
+
 @router.post("/login")
 def login(
     request: Request,
@@ -59,9 +90,23 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    ctx = context_of(request)
+    key = email.strip().lower()
+    wait = _locked_for(ctx, key)
+    if wait is not None:
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        return render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_safe_next(next),
+            email=email,
+            error=f"Too many failed attempts for this e-mail: try again in {minutes} min.",
+        )
     try:
-        user = users.authenticate(context_of(request), email, password)
+        user = users.authenticate(ctx, email, password)
     except NotFound:
+        _record_failure(ctx, key)
         return render(
             request,
             "login.html",
@@ -70,6 +115,8 @@ def login(
             email=email,
             error="Unknown e-mail or wrong password.",
         )
+    with _lock:
+        _failures(ctx).pop(key, None)
     log_in(request, user.id)
     return redirect(request, _safe_next(next))
 
