@@ -51,8 +51,13 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    problems: list[str] = []  # CSP violations, script errors, failed asset loads...
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: problems.append(str(e)))
     yield tab
     context.close()
+    expected = "Failed to load resource: the server responded with a status of 40"
+    assert [p for p in problems if not p.startswith(expected)] == []
 
 
 def shot(page: Page, name: str) -> None:
