@@ -115,9 +115,34 @@ CASHTAG = regex.compile(
 
 
 # --- URLs (extraction) ---
+def _trie(words: list[str]) -> str:
+    """One pattern matching any of ``words``, longest first, as a prefix tree.
+
+    A flat alternation of 1,500 names costs ~100 µs per attempt; the tree reads each
+    character once. Longest first is the reference's order where it matters (``嘉里大酒店``
+    before ``嘉里``, ``भारतम्`` before ``भारत``)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [regex.escape(char) + render(child) for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?" if len(branches) == 1 else body + "?"
+        return body
+
+    return render(tree)
+
+
 def _tld_alternation(kind: str) -> str:
     names: list[str] = load_json("tlds.json")[kind]
-    return "|".join(regex.escape(name) for name in names)
+    return _trie(names)
 
 
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
