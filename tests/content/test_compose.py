@@ -46,6 +46,10 @@ def test_every_network_and_language_gets_a_valid_labelled_draft() -> None:
         }
         assert ("translation" in d.labels) == (d.language != "en")
         assert d.length == rules.count(d.text) and d.max_length == rules.max_length
+        assert d.ai_generated
+        stored = d.variant_ai()
+        assert stored["backend"] == "local" and "caption" in stored["parts"]
+        assert json.loads(json.dumps(stored)) == stored
 
 
 def test_network_conventions() -> None:

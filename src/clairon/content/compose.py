@@ -16,7 +16,7 @@ import regex
 
 from clairon.ai.base import TextGenerator
 from clairon.content.brief import Brief, SourceRef
-from clairon.content.guardrails import check_generated, labels_for
+from clairon.content.guardrails import check_generated, is_ai_generated, labels_for
 from clairon.content.hashtags import suggest_hashtags
 from clairon.content.templates import style_for, variant_plan
 from clairon.content.voice import BrandVoice, Violation
@@ -69,6 +69,26 @@ class Draft:
     @property
     def valid_for_network(self) -> bool:
         return not any(v.rule.startswith("limits") for v in self.violations)
+
+    @property
+    def ai_generated(self) -> bool:
+        """True when any element is AI-produced: a human must approve it (policy on), and the
+        network's AI-disclosure flag is set (``PublishRequest.ai_generated``)."""
+        return is_ai_generated(self.labels)
+
+    def variant_ai(self) -> dict[str, Any]:
+        """What a stored variant keeps about its AI origin (``Variant.ai``)."""
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "parts": sorted(self.labels),
+            "labels": self.labels,
+            "sources": [{"index": s.index, "text": s.text} for s in self.sources],
+            "violations": [
+                {"rule": v.rule, "span": list(v.span), "message": v.message}
+                for v in self.violations
+            ],
+        }
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
