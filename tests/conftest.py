@@ -81,4 +81,4 @@ def ctx(settings: Settings) -> Iterator[Context]:
     context = Context(settings=settings, store=store,
                       cipher=CredentialCipher(settings.encryption_key_list))
     yield context
-    store.dispose()
+    context.close()

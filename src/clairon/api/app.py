@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if owned:
-            context.store.dispose()
+            context.close()
 
     app = FastAPI(
         title="Clairon",

@@ -51,7 +51,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             sys.exit(2)
         finally:
             while _open_contexts:
-                _open_contexts.pop().store.dispose()
+                _open_contexts.pop().close()
 
     return wrapper
 

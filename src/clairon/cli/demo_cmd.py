@@ -34,7 +34,7 @@ def demo(
         f"as [bold]{DEMO_USERS[0]}[/] / [bold]{DEMO_PASSWORD}[/] "
         f"(approver: {DEMO_USERS[1]}, same password)."
     )
-    ctx.store.dispose()
+    ctx.close()
     if serve:
         from clairon.cli.runtime import run_server
 

@@ -132,7 +132,7 @@ def account_context(ctx: Context, account: SocialAccount) -> AccountContext:
 
 def build_connector(ctx: Context, account: SocialAccount) -> Connector:
     cls = connector_class(account.network)
-    http = ctx.http_factory() if ctx.http_factory is not None else None
+    http = ctx.http_factory() if ctx.http_factory is not None else ctx.shared_http()
     return cls(
         account_context(ctx, account),
         http=http,

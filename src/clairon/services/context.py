@@ -55,6 +55,22 @@ class Context:
             settings=settings, store=store, cipher=CredentialCipher(settings.encryption_key_list)
         )
 
+    def shared_http(self) -> httpx.Client:
+        """One pooled HTTP client for this context's connectors (closed by :meth:`close`).
+        Connectors send per-account headers per request, never on the client."""
+        client = self.extras.get("shared_http")
+        if not isinstance(client, httpx.Client):
+            client = httpx.Client(timeout=self.settings.http_timeout_seconds)
+            self.extras["shared_http"] = client
+        return client
+
+    def close(self) -> None:
+        """Release the database pool and the shared HTTP client."""
+        client = self.extras.pop("shared_http", None)
+        if isinstance(client, httpx.Client):
+            client.close()
+        self.store.dispose()
+
     def now(self) -> datetime:
         value = self.clock()
         if value.tzinfo is None:

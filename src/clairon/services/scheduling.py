@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from clairon.domain import Action, Variant, VariantStatus, check_transition
-from clairon.errors import NotFound, Problem, ValidationFailed
+from clairon.errors import InvalidTransition, NotFound, Problem, ValidationFailed
 from clairon.services.accounts import build_connector
 from clairon.services.caps import DAY, exceeds_rolling_cap
 from clairon.services.context import Actor, Context, audit, authorize
@@ -170,7 +170,10 @@ def cancel_variant(ctx: Context, actor: Actor, variant_id: int) -> Variant:
         if v is None:
             raise NotFound(f"variant {variant_id} not found")
         authorize(conn, actor, v.workspace_id, Action.schedule)
-        check_transition(v.status, VariantStatus.approved)
+        if v.status != VariantStatus.scheduled:
+            raise InvalidTransition(
+                f"variant {v.id} is {v.status}, not scheduled: there is nothing to cancel"
+            )
         if not repo.update_variant(
             conn,
             v.id,
