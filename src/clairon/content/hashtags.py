@@ -111,7 +111,9 @@ _NOT_TOPICS = frozenset(
         "arrive ouvre opens open launch launches lance lancement seront sera will present "
         "présentées présenté designed designing conçu conçue made fabriquées fabriqué "
         "price prix days jours week semaine month mois time fois people thanks merci team "
-        "équipe customers clients"
+        "équipe customers clients without sans free gratuit cet utc gmt est pst pm am "
+        "accueille revient propose présente features offers includes comprend inclut live "
+        "save join learn réservez inscrivez découvrez today demain tomorrow"
     )
 )
 _VERB_ENDINGS = ("ing", "ed", "ées", "és", "ons", "ez", "aient", "ait")

@@ -135,7 +135,8 @@ class TemplateWriter:
             wanted = {"short": 0, "standard": style.sentences, "long": style.sentences + 3}
             chosen = ranked[: wanted[spec.length]]
         body_sentences = [(i, _without_urls(brief.sentences[i])) for i in sorted(chosen)]
-        body_sentences = [(i, s) for i, s in body_sentences if len(s) > 1]
+        # a sentence that only pointed at the link ("Inscriptions sur <url>") goes with it
+        body_sentences = [(i, s) for i, s in body_sentences if len(s.split()) >= 4]
         if (
             product
             and same_language
@@ -146,17 +147,18 @@ class TemplateWriter:
 
         if emoji_budget:
             hook = f"{EMOJI[hook_key]} {hook}"
-        head = f"{hook} {' '.join(s for _, s in body_sentences)}".lower()
+        shown_date = ""
         date_line = ""
         if facts.date is not None:
-            shown = facts.date.text if same_language else render_date(facts.date, lang)
-            if shown.lower() not in head:
-                date_line = phrase(lang, "date", r.attempt, date=shown)
-                if emoji_budget >= 2:
-                    date_line = f"{EMOJI['date']} {date_line}"
+            shown_date = facts.date.text if same_language else render_date(facts.date, lang)
+            date_line = phrase(lang, "date", r.attempt, date=shown_date)
+            if emoji_budget >= 2:
+                date_line = f"{EMOJI['date']} {date_line}"
+        shown_price = ""
         price_line = ""
-        if facts.prices and facts.prices[0].lower() not in head and style.register != "concise":
-            price_line = phrase(lang, "price", 0, price=render_price(facts.prices[0], lang))
+        if facts.prices and style.register != "concise":
+            shown_price = facts.prices[0]
+            price_line = phrase(lang, "price", 0, price=render_price(shown_price, lang))
         cta = r.voice.cta(lang, spec.cta_index) or phrase(lang, "cta", spec.cta_index)
         url = facts.url or ""
         first_comment = ""
@@ -174,7 +176,11 @@ class TemplateWriter:
             opening = hook if hook.endswith((".", "!", "?", "…")) else f"{hook}."
             body = " ".join(s for _, s in sentences)
             lead = [opening, body] if style.line_breaks else [f"{opening} {body}".strip()]
-            facts_line = " ".join(x for x in (date_line, price_line if price else "") if x)
+            said = " ".join(lead).lower()  # a fact already in the lead is not repeated
+            show_date = date_line and shown_date.lower() not in said
+            show_price = price and price_line and shown_price.lower() not in said
+            facts_line = " ".join(x for x, keep in ((date_line, show_date),
+                                                    (price_line, show_price)) if keep)  # fmt: skip
             blocks = [*lead, facts_line, cta_line]
             text = joiner.join(b for b in blocks if b)
             return f"{text}{joiner}{' '.join(tags)}" if tags else text
@@ -217,24 +223,26 @@ class TemplateWriter:
         limits: Limits,
     ) -> str:
         """Drop the least important parts until the text fits: sentences from the end, the
-        price, hashtags from the end; last resort, cut the longest sentence at a word."""
+        price, hashtags beyond the first, the last sentence, the last hashtag. Sentences are
+        dropped whole, never cut: a half sentence reads as a mistake."""
         sentences = list(sentences)
-        tags = list(tags)
+        all_tags, tags = list(tags), list(tags)
         price = True
         while True:
             text = assemble(sentences, price, tags)
             if _fits(text, limits):
                 return text
-            if len(sentences) > 1 or (sentences and len(sentences[0][1]) < 60):
+            if len(sentences) > 1:
                 sentences.pop()
             elif price:
                 price = False
-            elif tags:
+            elif len(tags) > 1:
                 tags.pop()
             elif sentences:
-                index, sentence = sentences[0]
-                cut = sentence[: max(0, len(sentence) - 40)].rsplit(" ", 1)[0]
-                sentences = [(index, cut + "…")] if len(cut) > 20 else []
+                sentences.pop()
+                tags = list(all_tags)  # without the sentence, there may be room for them again
+            elif tags:
+                tags.pop()
             else:
                 return text  # the caller flags what still does not fit
 
