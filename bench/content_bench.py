@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console
 from rich.table import Table
 from tests.content.golden_set import GoldenBrief, golden_briefs
-from tests.content.limits_fallback import NETWORKS, limits
+from tests.content.network_limits import NETWORKS, limits
 
 from clairon.ai.local import LocalBackend
 from clairon.content.compose import Composer, Draft, Target

@@ -13,7 +13,7 @@ from clairon.content.voice import BrandVoice
 from clairon.networks.base import Limits
 from clairon.networks.hashtags import find_hashtags
 from tests.ai.fake_openai import FakeOpenAI, Reply, running_server
-from tests.content.limits_fallback import NETWORKS, limits
+from tests.content.network_limits import NETWORKS, limits
 
 BRIEF = parse_brief(
     "# EcoBrew 3000 arrives on March 12, 2026\n\n"

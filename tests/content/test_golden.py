@@ -9,7 +9,7 @@ from clairon.ai.local import LocalBackend
 from clairon.content.compose import Composer, Target
 from clairon.content.voice import load_voice
 from tests.content.golden_set import golden_briefs
-from tests.content.limits_fallback import NETWORKS, limits
+from tests.content.network_limits import NETWORKS, limits
 
 VOICE = Path(__file__).parent / "voice_golden.json"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from clairon.content.brief import parse_brief
 from clairon.content.repurpose import repurpose
-from tests.content.limits_fallback import limits
+from tests.content.network_limits import limits
 
 ARTICLE = """# How Lyon cut its bike theft by half
 

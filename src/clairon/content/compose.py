@@ -21,8 +21,9 @@ from clairon.content.hashtags import suggest_hashtags
 from clairon.content.templates import style_for, variant_plan
 from clairon.content.voice import BrandVoice, Violation
 from clairon.content.writer import DraftRequest, DraftWriter, PromptedWriter, WrittenDraft
-from clairon.errors import ConfigError
 from clairon.networks.base import Limits
+from clairon.networks.rules import rules_for
+from clairon.networks.thread_split import split_thread
 
 __all__ = ["Draft", "Target", "compose", "facts_kept", "limits_for", "split_for_thread"]
 
@@ -97,30 +98,13 @@ class Draft:
 
 
 def limits_for(network: str) -> Limits:
-    """The network's rules (from :mod:`clairon.networks.rules`)."""
-    try:
-        from clairon.networks.rules import rules_for  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - until the rules module lands
-        raise ConfigError("clairon.networks.rules is not available; pass Limits") from exc
-    limits: Limits = rules_for(network)
-    return limits
+    """The network's rules (:func:`clairon.networks.rules.rules_for`)."""
+    return rules_for(network)
 
 
 def split_for_thread(text: str, limits: Limits) -> list[str]:
-    """Split ``text`` into posts that each fit ``limits`` (the networks' splitter when present,
-    else sentence packing)."""
-    try:
-        from clairon.networks import thread_split
-    except ImportError:  # pragma: no cover - until the networks' splitter lands
-        parts: list[str] = []
-        for block in regex.split(r"(?<=[.!?…])\s+|\n+", text):
-            if parts and not limits.check_text(f"{parts[-1]} {block}"):
-                parts[-1] = f"{parts[-1]} {block}"
-            elif block:
-                parts.append(block)
-        return parts
-    chunks: list[str] = thread_split.split_thread(text, limits)
-    return [c.strip() for c in chunks if c.strip()]
+    """Split ``text`` into posts that each fit ``limits`` (the networks' splitter)."""
+    return [chunk.strip() for chunk in split_thread(text, limits) if chunk.strip()]
 
 
 def facts_kept(draft: Draft, brief: Brief) -> dict[str, bool]:
