@@ -61,7 +61,7 @@ class Params:
     """World knobs. The hidden judge uses other values: never tune to these."""
 
     kappa: tuple[float, float] = (0.5, 0.85)  # elasticity of engagement to activity
-    quality_sd: tuple[float, float] = (0.75, 1.05)
+    quality_sd: tuple[float, float] = (0.8, 1.1)
     nb_dispersion: float = 6.0
     competition: tuple[float, float] = (0.1, 0.35)
     fatigue: tuple[float, float] = (0.15, 0.45)

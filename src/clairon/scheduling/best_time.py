@@ -37,7 +37,8 @@ __all__ = ["MIN_HISTORY_POSTS", "AudienceHypothesis", "BestTimeModel", "fit_best
 
 MIN_HISTORY_POSTS = 5
 HALF_LIFE_WEEKS = 12.0
-COMPLETION_HOURS = 8.0  # e-folding time of engagement accumulation
+COMPLETION_HOURS = 8.0  # e-folding time of engagement accumulation (default)
+COMPLETION_CHOICES = (3.0, 6.0, 12.0, 24.0, 48.0)  # learned when young posts exist
 MIN_AGE_HOURS = 2.0
 FATIGUE_HOURS = 6.0
 DISCREPANCY_SD = 0.08  # structural uncertainty of the model itself (log scale)
@@ -66,11 +67,11 @@ class AudienceHypothesis:
     cov: FloatArray = field(repr=False)
 
 
-def completeness(age_hours: float) -> float:
+def completeness(age_hours: float, e_folding_hours: float = COMPLETION_HOURS) -> float:
     """Share of a post's final engagement already visible ``age_hours`` after publishing."""
     if math.isinf(age_hours):
         return 1.0
-    return 1.0 - math.exp(-max(age_hours, 0.0) / COMPLETION_HOURS)
+    return 1.0 - math.exp(-max(age_hours, 0.0) / e_folding_hours)
 
 
 @dataclass
@@ -273,6 +274,22 @@ def fit_best_time(
 
     sigma2 = DEFAULT_NOISE_SD**2
     x_decl = _design_matrix(per_zone, declared, reference, trend, fatigue, content)
+    ages = np.array([p.age_hours for p in posts])
+    if n >= MIN_HISTORY_POSTS and bool((ages < 96).any()):
+        # how fast engagement accumulates differs by network and account: pick the
+        # e-folding time under which young posts fit the model best (a shift of y has
+        # Jacobian 1, so likelihoods are comparable)
+        recency = 0.5 ** (age_weeks / HALF_LIFE_WEEKS)
+
+        def _evidence(tau: float) -> float:
+            c = np.array([completeness(a, tau) for a in ages])
+            y_tau = np.log1p(eng / np.maximum(c, 1e-3))
+            return _posterior(x_decl, y_tau, recency, sigma2, m0, p0)[2]
+
+        tau = max(COMPLETION_CHOICES, key=_evidence)
+        comp = np.array([completeness(a, tau) for a in ages])
+        y = np.log1p(eng / np.maximum(comp, 1e-3))
+        w = recency * comp
     if n:
         for _ in range(2):  # Huber re-weighting against viral posts
             mean, _, _ = _posterior(x_decl, y, w, sigma2, m0, p0)
@@ -320,7 +337,7 @@ def fit_best_time(
         smear = math.log(float(np.average(np.exp(resid), weights=base_w)))
         shift = (MIN_HISTORY_POSTS * shift + n * smear) / (MIN_HISTORY_POSTS + n)
     recent = [e / max(c, 1e-3) for e, c, a in zip(eng, comp, age_weeks, strict=False) if a <= 16]
-    impressions = [p.impressions for p in posts if p.impressions]
+    impressions = [size for p in posts if (size := p.audience_size)]
     span = (now - times[0]).total_seconds() / (7 * 86400.0) if times else 0.0
     return BestTimeModel(
         network=prior,

@@ -21,6 +21,7 @@ __all__ = ["CSV_COLUMNS", "PastPost", "load_history_csv", "parse_history_csv"]
 CSV_COLUMNS: tuple[str, ...] = (
     "published_at",
     "impressions",
+    "reach",
     "engagements",
     "reactions",
     "comments",
@@ -36,6 +37,7 @@ _COMPONENTS = ("reactions", "comments", "shares", "clicks")
 class PastPost:
     """One published post and its counts.
 
+    ``impressions`` (or ``reach`` when impressions are unknown) is the audience size;
     ``engagements`` is the total; when it is ``None`` the components
     (reactions + comments + shares + clicks) are summed. ``observed_at`` defaults to
     "long after publication" (counts are final). All datetimes must be timezone-aware.
@@ -50,13 +52,14 @@ class PastPost:
     clicks: float = 0.0
     observed_at: datetime | None = None
     content_type: str | None = None
+    reach: float | None = None
 
     def __post_init__(self) -> None:
         if self.published_at.tzinfo is None:
             raise ValidationFailed("published_at must be timezone-aware", "published_at")
         if self.observed_at is not None and self.observed_at.tzinfo is None:
             raise ValidationFailed("observed_at must be timezone-aware", "observed_at")
-        for name in ("impressions", "engagements", *_COMPONENTS):
+        for name in ("impressions", "reach", "engagements", *_COMPONENTS):
             value = getattr(self, name)
             if value is not None and (not math.isfinite(value) or value < 0):
                 raise ValidationFailed(f"{name} must be a finite number >= 0", name)
@@ -67,6 +70,11 @@ class PastPost:
         if self.engagements is not None:
             return float(self.engagements)
         return float(self.reactions + self.comments + self.shares + self.clicks)
+
+    @property
+    def audience_size(self) -> float | None:
+        """Impressions, or reach when impressions are absent."""
+        return self.impressions if self.impressions is not None else self.reach
 
     @property
     def age_hours(self) -> float:
@@ -113,6 +121,7 @@ def _parse_row(row: dict[str, str], number: int, problems: list[Problem]) -> Pas
         problems.append(Problem(f"row {number} / published_at", "missing"))
     observed = _parse_time(row.get("observed_at") or "", "observed_at", number, problems)
     impressions = _parse_number(row.get("impressions") or "", "impressions", number, problems)
+    reach = _parse_number(row.get("reach") or "", "reach", number, problems)
     engagements = _parse_number(row.get("engagements") or "", "engagements", number, problems)
     parts = {c: _parse_number(row.get(c) or "", c, number, problems) for c in _COMPONENTS}
     if engagements is None and all(v is None for v in parts.values()) and len(problems) == before:
@@ -134,6 +143,7 @@ def _parse_row(row: dict[str, str], number: int, problems: list[Problem]) -> Pas
         clicks=parts["clicks"] or 0.0,
         observed_at=observed,
         content_type=content,
+        reach=reach,
     )
 
 
