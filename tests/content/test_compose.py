@@ -135,8 +135,10 @@ def test_any_chat_model_can_write_drafts(server: tuple[FakeOpenAI, str]) -> None
         "first_comment": "",
     }
     fake.script = [Reply(content=json.dumps(answer))]
+    voice = BrandVoice(example_posts=["Brewed with care ☕ #EcoBrew"])
     with OpenAICompatBackend(url, "served", sleep=lambda s: None) as llm:
-        [draft] = Composer(llm).compose(BRIEF, [Target("instagram", "en", limits("instagram"))])
+        composer = Composer(llm, voice=voice)
+        [draft] = composer.compose(BRIEF, [Target("instagram", "en", limits("instagram"))])
     assert draft.labels["caption"]["backend"] == "openai_compat"
     assert draft.labels["caption"]["model"] == "served"
     assert "https://" not in draft.text
@@ -144,3 +146,5 @@ def test_any_chat_model_can_write_drafts(server: tuple[FakeOpenAI, str]) -> None
     assert draft.text.endswith("#EcoBrew #Coffee")
     prompt = fake.requests[0].body["messages"][0]["content"]
     assert "instagram" in prompt and "EcoBrew 3000" in prompt
+    assert "Brewed with care" in prompt
+    assert fake.requests[0].body["response_format"]["json_schema"]["name"] == "DraftOut"

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clairon.content.hashtags import segment_hashtag, suggest_hashtags, to_hashtag
+from clairon.content.hashtags import (
+    engagement_by_hashtag,
+    segment_hashtag,
+    suggest_hashtags,
+    to_hashtag,
+)
 from clairon.networks.hashtags import find_hashtags
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèàç", min_size=2, max_size=9)
@@ -72,3 +78,15 @@ def test_required_and_banned_tags() -> None:
     assert out[0].tag == "#Acme"
     assert "#ColdBrew" not in [s.tag for s in out]
     assert len(out) == 2
+
+
+def test_engagement_history_from_past_posts() -> None:
+    history = engagement_by_hashtag(
+        [
+            ("Iced #ColdBrew is back #Summer", 0.08),
+            ("#coldbrew tasting tonight", 0.04),
+            ("Lucky one #Viral", 0.9),
+            ("#Summer sale #summer", 0.02),
+        ]
+    )
+    assert history == {"#ColdBrew": pytest.approx(0.06), "#Summer": pytest.approx(0.05)}

@@ -13,9 +13,11 @@ from functools import lru_cache
 import regex
 
 from clairon.content.phrases import STOP_WORDS, KeyPhrase, key_phrases, words
+from clairon.networks.hashtags import find_hashtags
 
 __all__ = [
     "HashtagSuggestion",
+    "engagement_by_hashtag",
     "segment_hashtag",
     "suggest_hashtags",
     "to_hashtag",
@@ -137,6 +139,26 @@ class HashtagSuggestion:
     tag: str  # with '#'
     score: float  # 0..1
     reasons: tuple[str, ...]
+
+
+def engagement_by_hashtag(
+    posts: Iterable[tuple[str, float]], *, min_posts: int = 2
+) -> dict[str, float]:
+    """Mean engagement rate per hashtag over the workspace's past posts ``(text, rate)``;
+    tags seen in fewer than ``min_posts`` posts are left out (one lucky post is no evidence).
+    The result feeds ``suggest_hashtags(history=...)``."""
+    totals: dict[str, list[float]] = {}
+    shown: dict[str, str] = {}
+    for text, rate in posts:
+        in_post = {_fold(tag): tag for tag in reversed(find_hashtags(text))}  # once per post
+        for key, tag in in_post.items():
+            totals.setdefault(key, []).append(rate)
+            shown.setdefault(key, f"#{tag}")
+    return {
+        shown[key]: sum(rates) / len(rates)
+        for key, rates in totals.items()
+        if len(rates) >= min_posts
+    }
 
 
 def _normalise(values: Mapping[str, float]) -> dict[str, float]:

@@ -284,6 +284,7 @@ class PromptedWriter:
             required=", ".join(r.voice.required_mentions) or "(none)",
             emoji_policy=r.voice.emoji_policy,
             variant_instruction=instruction,
+            examples=" | ".join(r.voice.example_posts[:3]) or "(none)",
         )
         brief_text = f"Title: {r.brief.title}\n\n{r.brief.body}\n\nSuggested hashtags: " + " ".join(
             r.hashtags
