@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import httpx
 
@@ -158,7 +158,7 @@ class BlueskyConnector(Connector):
             return body
         self._raise(response, body)
 
-    def _raise(self, response: httpx.Response, body: Any) -> None:
+    def _raise(self, response: httpx.Response, body: Any) -> NoReturn:
         status, text = response.status_code, response.text[:2000]
         error = str(body.get("error", "")) if isinstance(body, dict) else ""
         message = str(body.get("message") or error) if isinstance(body, dict) else ""

@@ -1,0 +1,502 @@
+"""The Threads connector: Graph API containers and publish, threads, replies, insights, refresh.
+
+Publishing is two steps: a container (``POST /{user-id}/threads``; repeatable, since an
+unpublished container is invisible and expires after 24 hours), polled until ``FINISHED`` for
+video and carousels, then ``POST /{user-id}/threads_publish?creation_id=`` (not repeatable). When
+the publish call fails or its answer is lost, the container's ``status`` says what happened:
+``PUBLISHED`` -> UnknownOutcome (reconcile finds the post), ``FINISHED`` -> the error as mapped
+(a retry creates a fresh container), no answer at all -> UnknownOutcome.
+
+Graph errors ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`` map by
+code: 190 -> AuthExpired, 4/17/32/613 -> RateLimited, 1/2 or ``is_transient`` or 5xx ->
+Transient, others -> Rejected with the message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, NoReturn
+
+import httpx
+
+from clairon.errors import (
+    AuthExpired,
+    NetworkError,
+    Problem,
+    RateLimited,
+    Rejected,
+    Transient,
+    UnknownOutcome,
+)
+from clairon.networks.base import (
+    Capability,
+    Connector,
+    Limits,
+    MediaFile,
+    PublishRequest,
+    PublishResult,
+    RemoteComment,
+    RemoteMetrics,
+)
+from clairon.networks.oauth import OAuthConfig
+from clairon.networks.rules import rules_for
+
+__all__ = ["ThreadsConnector", "retry_after_seconds"]
+
+RATE_CODES = frozenset({4, 17, 32, 613})
+TRANSIENT_CODES = frozenset({1, 2})
+POST_FIELDS = "id,text,timestamp,permalink,username,is_reply,replied_to,root_post"
+RECONCILE_PAGE = 100
+RECONCILE_MAX_PAGES = 5
+CLOCK_SKEW = timedelta(minutes=2)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def _parse_time(value: str) -> datetime:
+    value = value.replace("Z", "+00:00")
+    if len(value) > 5 and value[-5] in "+-" and value[-3] != ":":  # 2026-11-24T14:00:00+0000
+        value = f"{value[:-2]}:{value[-2:]}"
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def retry_after_seconds(response: httpx.Response) -> float:
+    """``estimated_time_to_regain_access`` (minutes) of the usage headers, else an hour."""
+    waits: list[float] = []
+    for name in ("x-business-use-case-usage", "x-app-usage"):
+        try:
+            usage = json.loads(response.headers.get(name, "") or "null")
+        except ValueError:
+            continue
+        entries: list[Any] = [usage]
+        if isinstance(usage, dict) and all(isinstance(v, list) for v in usage.values()):
+            entries = [e for v in usage.values() for e in v]  # per business id
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("estimated_time_to_regain_access"):
+                waits.append(float(entry["estimated_time_to_regain_access"]) * 60)
+    return max(waits) if waits else 3600.0
+
+
+class ThreadsConnector(Connector):
+    network: ClassVar[str] = "threads"
+    display_name: ClassVar[str] = "Threads"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.publish,
+            Capability.delete,
+            Capability.media,
+            Capability.thread,
+            Capability.first_comment,
+            Capability.read_comments,
+            Capability.reply,
+            Capability.metrics,
+            Capability.refresh_token,
+            Capability.reconcile,
+            Capability.oauth,
+        }
+    )
+    max_concurrency: ClassVar[int] = 1  # containers and publishes per account, in order
+    default_base_url: ClassVar[str | None] = "https://graph.threads.net"
+    api_version: ClassVar[str] = "v1.0"
+    oauth: ClassVar[OAuthConfig | None] = OAuthConfig(
+        authorize_url="https://threads.net/oauth/authorize",
+        token_url="https://graph.threads.net/oauth/access_token",
+        scopes=(
+            "threads_basic",
+            "threads_content_publish",
+            "threads_manage_replies",
+            "threads_read_replies",
+            "threads_manage_insights",
+            "threads_delete",
+        ),
+        pkce=False,
+        scope_separator=",",
+    )
+    container_poll_interval: ClassVar[float] = 60.0  # Meta: once a minute, at most 5 minutes
+    container_poll_timeout: ClassVar[float] = 300.0
+
+    _me: dict[str, Any] | None = None
+
+    # --- HTTP ---
+    def _call(
+        self, method: str, path: str, *, repeatable: bool = True, **params: Any
+    ) -> dict[str, Any]:
+        token = self.account.credentials.get("access_token", "")
+        if not token:
+            raise AuthExpired("no Threads access token is stored for this account")
+        prefix = "" if path.startswith("/refresh_access_token") else f"/{self.api_version}"
+        url = f"{self.base_url}{prefix}{path}"
+        query = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = self.http.request(
+                method, url, params=query, headers={"Authorization": f"Bearer {token}"}
+            )
+        except _NOT_SENT as exc:
+            raise Transient(f"could not reach Threads: {exc}") from exc
+        except httpx.TransportError as exc:
+            if repeatable:
+                raise Transient(f"{method} {path}: {exc!r}") from exc
+            raise UnknownOutcome(
+                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code < 400 and isinstance(body, dict) and "error" not in body:
+            return body
+        self._raise(response, body)
+
+    def _raise(self, response: httpx.Response, body: Any) -> NoReturn:
+        status, text = response.status_code, response.text[:2000]
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            if status < 400:
+                raise Transient(f"Threads sent an unexpected body ({status})")
+            error = {"message": text.strip()[:300] or f"HTTP {status}"}
+        code = int(error.get("code") or 0)
+        message = str(error.get("error_user_msg") or error.get("message") or f"HTTP {status}")
+        if code == 190 or status == 401:
+            raise AuthExpired(f"Threads refused the token: {message}", status=status, body=text)
+        if code in RATE_CODES or status == 429:
+            raise RateLimited(
+                f"Threads rate limit: {message}",
+                retry_after=retry_after_seconds(response),
+                status=status,
+                body=text,
+            )
+        if code in TRANSIENT_CODES or error.get("is_transient") or status >= 500:
+            raise Transient(f"Threads error {code or status}: {message}", status=status, body=text)
+        raise Rejected(message, status=status, body=text)
+
+    # --- identity and tokens ---
+    def _user(self) -> dict[str, Any]:
+        if self._me is None:
+            self._me = self._call("GET", "/me", fields="id,username,name")
+        return self._me
+
+    @property
+    def user_id(self) -> str:
+        return str(self.account.credentials.get("user_id") or self._user()["id"])
+
+    def whoami(self) -> tuple[str, str]:
+        me = self._user()
+        return str(me["username"]), str(me.get("name", ""))
+
+    def refresh_token(self) -> dict[str, str]:
+        """Extend the long-lived token (valid 60 days; it must be at least a day old)."""
+        body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
+        creds = {"access_token": str(body["access_token"])}
+        if body.get("expires_in"):
+            expires = datetime.now(UTC) + timedelta(seconds=int(body["expires_in"]))
+            creds["expires_at"] = expires.isoformat()
+        return creds
+
+    def publishing_quota(self) -> tuple[int, int]:
+        """(posts used, posts allowed) in the rolling 24 hours."""
+        body = self._call(
+            "GET", f"/{self.user_id}/threads_publishing_limit", fields="quota_usage,config"
+        )
+        (entry,) = body.get("data") or [{}]
+        total = int((entry.get("config") or {}).get("quota_total", 250))
+        return int(entry.get("quota_usage", 0)), total
+
+    # --- rules ---
+    def limits(self) -> Limits:
+        return rules_for("threads")
+
+    def validate(self, request: PublishRequest) -> list[Problem]:
+        problems = super().validate(request)
+        if request.media and len(self._media_urls(request)) != len(request.media):
+            problems.append(
+                Problem(
+                    "media",
+                    "Threads fetches media from public URLs: set the account setting "
+                    "public_media_base_url or options.media_urls",
+                )
+            )
+        return problems
+
+    def _media_urls(self, request: PublishRequest) -> list[str]:
+        urls = request.options.get("media_urls")
+        if urls:
+            return [str(u) for u in urls]
+        base = self.account.settings.get("public_media_base_url")
+        return [f"{str(base).rstrip('/')}/{m.path.name}" for m in request.media] if base else []
+
+    # --- publishing ---
+    def publish(self, request: PublishRequest) -> PublishResult:
+        used, total = self.publishing_quota()
+        if used >= total:
+            raise RateLimited(
+                f"Threads allows {total} posts per 24 hours and {used} are used", retry_after=3600
+            )
+        container = self._container(request, request.text, request.reply_to)
+        main_id = self._publish(container)
+        extra: dict[str, Any] = {}
+        parts = [(f"thread[{i}]", t) for i, t in enumerate(request.thread, start=2)]
+        if request.first_comment:
+            parts.append(("first_comment", request.first_comment))
+        parent, thread_ids = main_id, []
+        for index, (name, text) in enumerate(parts):
+            target = main_id if name == "first_comment" else parent
+            try:
+                post_id = self._publish(self._text_container(text, target))
+            except NetworkError as exc:  # the main post is live: report the gap, never repost
+                extra["missing_parts"] = [n for n, _ in parts[index:]]
+                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
+                break
+            if name == "first_comment":
+                extra["first_comment_id"] = post_id
+            else:
+                parent = post_id
+                thread_ids.append(post_id)
+        if thread_ids:
+            extra["thread_ids"] = thread_ids
+        return self._result(main_id, extra)
+
+    def _text_container(self, text: str, reply_to: str | None = None) -> str:
+        body = self._call(
+            "POST", f"/{self.user_id}/threads", media_type="TEXT", text=text, reply_to_id=reply_to
+        )
+        return str(body["id"])
+
+    def _container(self, request: PublishRequest, text: str, reply_to: str | None) -> str:
+        if not request.media:
+            return self._text_container(text, reply_to)
+        urls = self._media_urls(request)
+        if len(urls) != len(request.media):
+            raise Rejected("Threads needs a public URL for every media file")
+        if len(request.media) == 1:
+            container = self._media_container(
+                request.media[0], urls[0], text=text, reply_to=reply_to
+            )
+            self._wait_until_finished(container)
+            return container
+        children = [
+            self._media_container(m, u, carousel=True)
+            for m, u in zip(request.media, urls, strict=True)
+        ]
+        for child in children:
+            self._wait_until_finished(child)
+        body = self._call(
+            "POST",
+            f"/{self.user_id}/threads",
+            media_type="CAROUSEL",
+            children=",".join(children),
+            text=text,
+            reply_to_id=reply_to,
+        )
+        self._wait_until_finished(str(body["id"]))
+        return str(body["id"])
+
+    def _media_container(
+        self,
+        media: MediaFile,
+        url: str,
+        *,
+        text: str | None = None,
+        reply_to: str | None = None,
+        carousel: bool = False,
+    ) -> str:
+        kind = "VIDEO" if media.kind == "video" else "IMAGE"
+        body = self._call(
+            "POST",
+            f"/{self.user_id}/threads",
+            media_type=kind,
+            image_url=url if kind == "IMAGE" else None,
+            video_url=url if kind == "VIDEO" else None,
+            alt_text=media.alt_text or None,
+            is_carousel_item="true" if carousel else None,
+            text=text,
+            reply_to_id=reply_to,
+        )
+        return str(body["id"])
+
+    def _status(self, container: str) -> dict[str, Any]:
+        return self._call("GET", f"/{container}", fields="status,error_message")
+
+    def _wait_until_finished(self, container: str) -> None:
+        settings = self.account.settings
+        interval = float(settings.get("container_poll_interval", self.container_poll_interval))
+        deadline = time.monotonic() + float(
+            settings.get("container_poll_timeout", self.container_poll_timeout)
+        )
+        while True:
+            state = self._status(container)
+            status = state.get("status")
+            if status in ("FINISHED", "PUBLISHED", None):
+                return
+            if status == "ERROR":
+                raise Rejected(
+                    f"Threads could not process the media: {state.get('error_message') or 'ERROR'}"
+                )
+            if status == "EXPIRED":
+                raise Transient(f"Threads container {container} expired before publishing")
+            if time.monotonic() + interval > deadline:
+                raise Transient(f"Threads is still processing container {container}; try later")
+            time.sleep(interval)
+
+    def _publish(self, container: str) -> str:
+        try:
+            body = self._call(
+                "POST", f"/{self.user_id}/threads_publish", repeatable=False, creation_id=container
+            )
+        except UnknownOutcome:
+            raise
+        except NetworkError as exc:
+            self._settle_failed_publish(container, exc)
+            raise
+        if "id" not in body:
+            raise UnknownOutcome("threads_publish answered without a media id")
+        return str(body["id"])
+
+    def _settle_failed_publish(self, container: str, error: NetworkError) -> None:
+        """The publish call failed: is the container published anyway?"""
+        try:
+            status = self._status(container).get("status")
+        except NetworkError as exc:
+            if isinstance(error, Rejected | RateLimited | AuthExpired):
+                return  # a clear refusal: nothing was published
+            raise UnknownOutcome(
+                f"threads_publish failed ({error}) and the container could not be checked ({exc})"
+            ) from exc
+        if status == "PUBLISHED":
+            raise UnknownOutcome(
+                f"threads_publish answered an error ({error}) but container {container} is "
+                "published"
+            ) from error
+
+    def _result(self, media_id: str, extra: dict[str, Any] | None = None) -> PublishResult:
+        url: str | None = None
+        published: datetime | None = None
+        try:
+            post = self._call("GET", f"/{media_id}", fields="permalink,timestamp")
+            url = post.get("permalink")
+            published = _parse_time(post["timestamp"]) if post.get("timestamp") else None
+        except NetworkError:  # the post is live; its link can be read later
+            pass
+        return PublishResult(media_id, url, published, extra or {})
+
+    def delete(self, network_post_id: str) -> None:
+        try:
+            self._call("DELETE", f"/{network_post_id}")
+        except Rejected as exc:
+            if exc.status == 404 or "does not exist" in exc.reason:
+                return
+            raise
+
+    def reply(self, network_item_id: str, text: str) -> PublishResult:
+        return self._result(self._publish(self._text_container(text, network_item_id)))
+
+    # --- reading ---
+    def _conversation(self, media_id: str) -> list[dict[str, Any]]:
+        body = self._call("GET", f"/{media_id}/conversation", fields=POST_FIELDS, reverse="false")
+        return list(body.get("data") or [])
+
+    def fetch_comments(
+        self, network_post_id: str, since_id: str | None = None
+    ) -> Sequence[RemoteComment]:
+        own = self._user().get("username")
+        items = self._conversation(network_post_id)
+        since = next((_parse_time(i["timestamp"]) for i in items if i["id"] == since_id), None)
+        comments: list[RemoteComment] = []
+        for item in items:
+            created = _parse_time(str(item["timestamp"]))
+            if item.get("username") == own or (since is not None and created <= since):
+                continue
+            parent = str((item.get("replied_to") or {}).get("id") or network_post_id)
+            comments.append(
+                RemoteComment(
+                    network_item_id=str(item["id"]),
+                    parent_network_id=parent,
+                    author_handle=str(item.get("username", "")),
+                    text=str(item.get("text", "")),
+                    created_at=created,
+                    url=item.get("permalink"),
+                    kind="comment" if parent == network_post_id else "reply",
+                )
+            )
+        return comments
+
+    def fetch_metrics(self, network_post_id: str) -> RemoteMetrics:
+        body = self._call(
+            "GET",
+            f"/{network_post_id}/insights",
+            metric="views,likes,replies,reposts,quotes,shares",
+        )
+        values = {
+            str(m["name"]): int(((m.get("values") or [{}])[0]).get("value", 0))
+            for m in body.get("data") or []
+        }
+        return RemoteMetrics(
+            observed_at=datetime.now(UTC),
+            impressions=values.get("views", 0),
+            reactions=values.get("likes", 0),
+            comments=values.get("replies", 0),
+            shares=values.get("reposts", 0) + values.get("quotes", 0) + values.get("shares", 0),
+        )
+
+    def find_published(self, request: PublishRequest, since: datetime) -> PublishResult | None:
+        """The account's posts since ``since`` minus clock skew (replies from
+        ``/{user-id}/replies`` when the post was itself a reply), matched on the exact text."""
+        edge = "replies" if request.reply_to else "threads"
+        params: dict[str, Any] = {
+            "fields": POST_FIELDS,
+            "since": int((since - CLOCK_SKEW).timestamp()),
+            "limit": RECONCILE_PAGE,
+        }
+        for _ in range(RECONCILE_MAX_PAGES):
+            page = self._call("GET", f"/{self.user_id}/{edge}", **params)
+            for post in page.get("data") or []:
+                parent = (post.get("replied_to") or {}).get("id")
+                if post.get("text") == request.text and parent == request.reply_to:
+                    return self._reconciled(request, str(post["id"]))
+            after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (page.get("paging") or {}).get("next") or not after:
+                return None
+            params["after"] = after
+        raise Transient(
+            f"more than {RECONCILE_PAGE * RECONCILE_MAX_PAGES} posts since {since.isoformat()}; "
+            "cannot settle the outcome yet"
+        )
+
+    def _reconciled(self, request: PublishRequest, main_id: str) -> PublishResult:
+        extra: dict[str, Any] = {"reconciled": True}
+        if request.thread or request.first_comment:
+            own = self._user().get("username")
+            replies = {
+                (str((i.get("replied_to") or {}).get("id")), str(i.get("text"))): str(i["id"])
+                for i in self._conversation(main_id)
+                if i.get("username") == own
+            }
+            missing: list[str] = []
+            parent, thread_ids = main_id, []
+            for i, part in enumerate(request.thread, start=2):
+                found = replies.get((parent, part))
+                if found is None:
+                    missing += [f"thread[{j}]" for j in range(i, len(request.thread) + 2)]
+                    break
+                parent = found
+                thread_ids.append(found)
+            if thread_ids:
+                extra["thread_ids"] = thread_ids
+            if request.first_comment:
+                comment = replies.get((main_id, request.first_comment))
+                if comment is None:
+                    missing.append("first_comment")
+                else:
+                    extra["first_comment_id"] = comment
+            if missing:
+                extra["missing_parts"] = missing
+        return self._result(main_id, extra)
