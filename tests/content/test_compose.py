@@ -8,7 +8,7 @@ import pytest
 from clairon.ai.local import LocalBackend
 from clairon.ai.openai_compat import OpenAICompatBackend
 from clairon.content.brief import Brief, parse_brief
-from clairon.content.compose import Composer, Target, compose, facts_kept
+from clairon.content.compose import Composer, Draft, Target, compose, facts_kept
 from clairon.content.voice import BrandVoice
 from clairon.networks.base import Limits
 from clairon.networks.hashtags import find_hashtags
@@ -148,3 +148,34 @@ def test_any_chat_model_can_write_drafts(server: tuple[FakeOpenAI, str]) -> None
     assert "instagram" in prompt and "EcoBrew 3000" in prompt
     assert "Brewed with care" in prompt
     assert fake.requests[0].body["response_format"]["json_schema"]["name"] == "DraftOut"
+
+
+def test_streaming_a_draft_with_the_embedded_backend() -> None:
+    events = list(Composer(LocalBackend()).stream(BRIEF, Target("x", "en", limits("x"))))
+    *deltas, final = events
+    assert all(isinstance(d, str) for d in deltas) and len(deltas) > 5
+    assert isinstance(final, Draft)
+    assert "".join(str(d) for d in deltas) == final.text
+
+
+def test_streaming_a_draft_from_a_chat_model(server: tuple[FakeOpenAI, str]) -> None:
+    fake, url = server
+    pieces = [
+        "EcoBrew 3000 ",
+        "lands March 12, 2026. ",
+        "Cheap ",
+        "and good.\n",
+        "#EcoBrew",
+    ]
+    fake.script = [Reply(stream_chunks=pieces)]
+    voice = BrandVoice(dont_words=["cheap"], replacements={"cheap": "affordable"})
+    with OpenAICompatBackend(url, "served", sleep=lambda s: None) as llm:
+        events = list(Composer(llm, voice=voice).stream(BRIEF, Target("x", "en", limits("x"))))
+    *deltas, final = events
+    assert deltas == pieces
+    assert isinstance(final, Draft)
+    assert final.hashtags == ("#EcoBrew",)
+    assert final.text == "EcoBrew 3000 lands March 12, 2026. Affordable and good.\n\n#EcoBrew"
+    assert [v.rule for v in final.resolved] == ["voice.dont_word"]
+    assert final.labels["caption"]["model"] == "served"
+    assert fake.requests[0].body["stream"] is True

@@ -8,7 +8,7 @@ span and the draft is flagged for the reviewer. Every AI-produced element carrie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -141,6 +141,8 @@ def _fix(text: str, violations: Sequence[Violation], voice: BrandVoice) -> str:
         if end > removed_from:
             continue
         better = voice.replacements.get(text[start:end].lower(), "")
+        if better and text[start : start + 1].isupper():
+            better = better[:1].upper() + better[1:]
         if v.rule == "voice.dont_word" and better:
             text = text[:start] + better + text[end:]
         elif v.rule in ("voice.banned_claim", "voice.dont_word", "toxicity"):
@@ -189,6 +191,27 @@ class Composer:
         self.max_attempts = max(1, max_attempts)
 
     def compose(self, brief: Brief, targets: Sequence[Target], n_variants: int = 1) -> list[Draft]:
+        """Every target x variant, checked (fixed, regenerated or flagged)."""
+        return [self._checked(request, allowed) for request, allowed in
+                self._requests(brief, targets, n_variants)]  # fmt: skip
+
+    def stream(self, brief: Brief, target: Target) -> Iterator[str | Draft]:
+        """Variant A for one target as it is written: text deltas (``str``), then the checked
+        :class:`Draft` (which may differ from the streamed text when a fix was applied)."""
+        [(request, allowed)] = list(self._requests(brief, [target], 1))
+        if isinstance(self.writer, PromptedWriter):
+            stream = self.writer.stream_draft(request)
+            yield from stream
+            assert stream.generation is not None
+            yield self._review(request, allowed, self.writer.from_text(request, stream.generation))
+            return
+        draft = self._checked(request, allowed)
+        yield from regex.findall(r"\S+\s*", draft.text)
+        yield draft
+
+    def _requests(
+        self, brief: Brief, targets: Sequence[Target], n_variants: int
+    ) -> Iterator[tuple[DraftRequest, list[str]]]:
         plan = variant_plan(n_variants, emoji_allowed=self.voice.emoji_limit() > 0)
         allowed = [*brief.facts.urls, *regex.findall(r"[\w.+-]+@[\w.-]+\.\w+", brief.body)]
         suggestions = suggest_hashtags(
@@ -200,7 +223,6 @@ class Composer:
             required=self.voice.required_hashtags,
             banned=self.voice.banned_hashtags,
         )
-        drafts: list[Draft] = []
         for target in targets:
             limits = target.limits or limits_for(target.network)
             style = style_for(target.network)
@@ -211,31 +233,34 @@ class Composer:
                 tags = [t.lower() for t in tags]
             for spec in plan:
                 request = DraftRequest(brief, target.network, target.language, limits, style,
-                                       spec, self.voice, tuple(tags), split_for_thread)  # fmt: skip
-                drafts.append(self._checked(request, target, allowed))
-        return drafts
+                                       spec, self.voice, tuple(tags), split_for_thread,
+                                       account=target.account)  # fmt: skip
+                yield request, allowed
 
-    def _checked(self, request: DraftRequest, target: Target, allowed: list[str]) -> Draft:
-        resolved: list[Violation] = []
-        written: WrittenDraft | None = None
-        remaining: list[Violation] = []
-        attempts = 0
+    def _checked(self, request: DraftRequest, allowed: list[str]) -> Draft:
+        """Write, check, fix; regenerate more conservatively while something remains."""
+        draft: Draft | None = None
         for attempt in range(self.max_attempts):
-            attempts = attempt + 1
             written = self.writer.write_draft(replace(request, attempt=attempt))
-            extra = "\n".join([written.first_comment, *written.thread])
-            found = self._violations(written, request.limits, extra, allowed)
-            if not found:
-                remaining = []
+            draft = self._review(request, allowed, written, attempts=attempt + 1)
+            if not draft.violations:
                 break
+        assert draft is not None
+        return draft
+
+    def _review(
+        self, request: DraftRequest, allowed: list[str], written: WrittenDraft, attempts: int = 1
+    ) -> Draft:
+        """Check a written draft, apply the safe fixes, label it; what remains flags it."""
+        extra = "\n".join([written.first_comment, *written.thread])
+        found = self._violations(written, request.limits, extra, allowed)
+        remaining: list[Violation] = []
+        resolved: list[Violation] = []
+        if found:
             fixed_text = _add_mentions(_fix(written.text, found, self.voice), found)
-            fixed = replace(written, text=fixed_text)
-            remaining = self._violations(fixed, request.limits, extra, allowed)
-            resolved += [v for v in found if v.rule not in {r.rule for r in remaining}]
-            written = fixed
-            if not remaining:
-                break
-        assert written is not None
+            written = replace(written, text=fixed_text)
+            remaining = self._violations(written, request.limits, extra, allowed)
+            resolved = [v for v in found if v.rule not in {r.rule for r in remaining}]
         elements = ["caption"]
         if written.hashtags:
             elements.append("hashtags")
@@ -259,7 +284,7 @@ class Composer:
             labels=labels_for(elements, written.backend, written.model),
             sources=written.sources,
             notes=written.notes,
-            account=target.account,
+            account=request.account,
             length=request.limits.count(written.text),
             max_length=request.limits.max_length,
             attempts=attempts,

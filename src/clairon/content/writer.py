@@ -5,14 +5,14 @@ model prompted for a JSON draft. Both take a :class:`DraftRequest` and return a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import regex
 from pydantic import BaseModel, Field
 
-from clairon.ai.base import TextGenerator, system, user
+from clairon.ai.base import Generation, GenerationStream, Message, TextGenerator, system, user
 from clairon.ai.prompts import load_prompt
 from clairon.content.brief import URL_RE, Brief, SourceRef
 from clairon.content.dates import render_date
@@ -31,6 +31,11 @@ __all__ = [
 ]
 
 Splitter = Callable[[str, Limits], list[str]]
+JSON_ANSWER = (
+    'Answer with a JSON object matching the schema: "text" (the post, without hashtags), '
+    '"hashtags" (tags without #), "first_comment" (empty unless the network convention asks).'
+)
+TEXT_ANSWER = "Answer with the post only, its hashtags on the last line, no comment."
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,7 @@ class DraftRequest:
     hashtags: tuple[str, ...]  # ranked, with '#', already capped for this network
     split: Splitter
     attempt: int = 0  # > 0 when regenerating after violations: be more conservative
+    account: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +269,7 @@ class PromptedWriter:
         self.backend = generator.backend
         self.model = generator.model
 
-    def write_draft(self, request: DraftRequest) -> WrittenDraft:
+    def _messages(self, request: DraftRequest, answer_format: str) -> list[Message]:
         r = request
         facts = r.brief.facts
         fact_list = [*facts.products[:1], *(d.text for d in facts.dates[:1]), *facts.urls[:1]]
@@ -289,14 +295,40 @@ class PromptedWriter:
         brief_text = f"Title: {r.brief.title}\n\n{r.brief.body}\n\nSuggested hashtags: " + " ".join(
             r.hashtags
         )
+        return [system(f"{prompt}\n{answer_format}"), user(brief_text)]
+
+    def write_draft(self, request: DraftRequest) -> WrittenDraft:
         generation = self.generator.generate(
-            [system(prompt), user(brief_text)], json_schema=DraftOut
+            self._messages(request, JSON_ANSWER), json_schema=DraftOut
         )
         out = generation.data if isinstance(generation.data, DraftOut) else DraftOut(text="")
-        tags = tuple(t if t.startswith("#") else f"#{t}" for t in out.hashtags)[: len(r.hashtags)]
-        body = out.text.strip()
-        first_comment = out.first_comment.strip()
-        url = facts.url
+        return self._written(request, generation, out.text, out.hashtags, out.first_comment)
+
+    def stream_draft(self, request: DraftRequest) -> GenerationStream:
+        """The post as plain text, streamed (hashtags at its end); see :meth:`from_text`."""
+        return self.generator.stream(self._messages(request, TEXT_ANSWER))
+
+    def from_text(self, request: DraftRequest, generation: Generation) -> WrittenDraft:
+        """A streamed plain-text post split into text and trailing hashtags."""
+        lines = generation.text.strip().split("\n")
+        tags: list[str] = []
+        while lines and lines[-1].strip() and all(w.startswith("#") for w in lines[-1].split()):
+            tags = lines.pop().split() + tags
+        return self._written(request, generation, "\n".join(lines).strip(), tags, "")
+
+    def _written(
+        self,
+        request: DraftRequest,
+        generation: Generation,
+        body: str,
+        hashtags: Sequence[str],
+        first_comment: str,
+    ) -> WrittenDraft:
+        r = request
+        tags = tuple(t if t.startswith("#") else f"#{t}" for t in hashtags)[: len(r.hashtags)]
+        body = body.strip()
+        first_comment = first_comment.strip()
+        url = r.brief.facts.url
         if url and r.style.link == "first_comment" and url in body:
             body = regex.sub(r"\s*" + regex.escape(url), "", body).strip()
             first_comment = first_comment or url
