@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clairon.ai.base import BackendUnsupported, Generation
@@ -16,7 +16,8 @@ from tests.ai.fake_openai import FakeOpenAI, Reply, running_server
 GLOSSARY = ["EcoBrew", "Brew Club"]
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters="⟦⟧"), max_size=80),
+@settings(deadline=None)  # shared CI cores: timing is not what is tested
+@given(st.text(alphabet=st.characters(exclude_characters="⟦⟧"), max_size=80),
        st.lists(st.sampled_from(["EcoBrew", "Brew Club", "Lumen"]), max_size=3))  # fmt: skip
 def test_protect_then_restore_gives_the_text_back(text: str, extra: list[str]) -> None:
     text = f"{text} {' '.join(extra)}"
