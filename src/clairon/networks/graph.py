@@ -1,0 +1,164 @@
+"""Meta Graph API plumbing shared by the Facebook Pages and Instagram connectors.
+
+Graph answers errors as ``{"error": {"message", "type", "code", "error_subcode",
+"is_transient", "fbtrace_id"}}``, usually with HTTP 400 whatever the cause, so the mapping reads
+the code: 190 (and HTTP 401) -> AuthExpired; 4, 17, 32, 613, 80001-80014 (business use case)
+and HTTP 429 -> RateLimited, waiting ``estimated_time_to_regain_access`` (minutes) from the
+``X-Business-Use-Case-Usage`` / ``X-App-Usage`` headers (an hour if absent); 1, 2,
+``is_transient`` and 5xx -> Transient; anything else -> Rejected with ``error_user_msg`` or
+``message``. A non-repeatable call whose answer is lost -> UnknownOutcome.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, ClassVar, NoReturn
+
+import httpx
+
+from clairon.errors import AuthExpired, RateLimited, Rejected, Transient, UnknownOutcome
+from clairon.networks.base import Connector
+
+__all__ = ["GRAPH_VERSION", "GraphConnector", "parse_graph_time", "retry_after_seconds"]
+
+GRAPH_VERSION = "v23.0"
+RATE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
+TRANSIENT_CODES = frozenset({1, 2})
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def parse_graph_time(value: str) -> datetime:
+    """Graph times look like ``2026-11-24T14:00:00+0000``."""
+    value = value.replace("Z", "+00:00")
+    if len(value) > 5 and value[-5] in "+-" and value[-3] != ":":
+        value = f"{value[:-2]}:{value[-2:]}"
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def retry_after_seconds(response: httpx.Response) -> float:
+    """The longest ``estimated_time_to_regain_access`` (minutes) in the usage headers, else
+    ``Retry-After``, else an hour (Graph's rolling windows are one hour long)."""
+    waits: list[float] = []
+    for name in ("x-business-use-case-usage", "x-app-usage", "x-ad-account-usage"):
+        try:
+            usage = json.loads(response.headers.get(name, "") or "null")
+        except ValueError:
+            continue
+        if isinstance(usage, dict) and all(isinstance(v, list) for v in usage.values()):
+            entries = [e for v in usage.values() for e in v]
+        else:
+            entries = [usage]
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("estimated_time_to_regain_access"):
+                waits.append(float(entry["estimated_time_to_regain_access"]) * 60)
+    if waits:
+        return max(waits)
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return 3600.0
+
+
+class GraphConnector(Connector):
+    """A connector speaking ``{base_url}/{version}/...`` with a bearer token."""
+
+    api_version: ClassVar[str] = GRAPH_VERSION
+
+    def _token(self) -> str:
+        token = self.account.credentials.get("access_token", "")
+        if not token:
+            raise AuthExpired(f"no {self.display_name} access token is stored for this account")
+        return token
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        repeatable: bool = True,
+        token: str | None = None,
+        files: dict[str, Any] | None = None,
+        versioned: bool = True,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """One Graph call; ``params`` go in the query (GET, DELETE) or the form (POST)."""
+        prefix = f"/{self.api_version}" if versioned else ""
+        url = path if path.startswith("http") else f"{self.base_url}{prefix}{path}"
+        fields = {k: _param(v) for k, v in params.items() if v is not None}
+        headers = {"Authorization": f"Bearer {token or self._token()}"}
+        kwargs: dict[str, Any] = {"headers": headers}
+        if method == "POST":
+            kwargs["data"] = fields
+            if files:
+                kwargs["files"] = files
+        else:
+            kwargs["params"] = fields
+        try:
+            response = self.http.request(method, url, **kwargs)
+        except NOT_SENT as exc:
+            raise Transient(f"could not reach {self.display_name}: {exc}") from exc
+        except httpx.TransportError as exc:
+            if repeatable:
+                raise Transient(f"{method} {path}: {exc!r}") from exc
+            raise UnknownOutcome(
+                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code < 400 and isinstance(body, dict) and "error" not in body:
+            return body
+        self._raise(response, body)
+
+    def _raise(self, response: httpx.Response, body: Any) -> NoReturn:
+        status, text, name = response.status_code, response.text[:2000], self.display_name
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            if status < 400:
+                raise Transient(f"{name} sent an unexpected body ({status})", status=status)
+            error = {"message": text.strip()[:300] or f"HTTP {status}"}
+        code = int(error.get("code") or 0)
+        message = str(error.get("error_user_msg") or error.get("message") or f"HTTP {status}")
+        if code == 190 or status == 401:
+            raise AuthExpired(f"{name} refused the token: {message}", status=status, body=text)
+        if code in RATE_CODES or status == 429:
+            raise RateLimited(
+                f"{name} rate limit (code {code or status}): {message}",
+                retry_after=retry_after_seconds(response),
+                status=status,
+                body=text,
+            )
+        if code in TRANSIENT_CODES or error.get("is_transient") or status >= 500:
+            raise Transient(f"{name} error {code or status}: {message}", status=status, body=text)
+        raise Rejected(message, status=status, body=text)
+
+    def _pages(self, path: str, max_pages: int, **params: Any) -> list[list[dict[str, Any]]]:
+        """Up to ``max_pages`` pages of an edge (``data`` + ``paging.cursors.after``)."""
+        pages: list[list[dict[str, Any]]] = []
+        for _ in range(max_pages):
+            page = self._call("GET", path, **params)
+            pages.append(list(page.get("data") or []))
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                break
+            params["after"] = after
+        return pages
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
