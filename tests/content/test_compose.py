@@ -10,6 +10,7 @@ from clairon.ai.openai_compat import OpenAICompatBackend
 from clairon.content.brief import Brief, parse_brief
 from clairon.content.compose import Composer, Draft, Target, compose, facts_kept
 from clairon.content.voice import BrandVoice
+from clairon.content.writer import render_price
 from clairon.networks.base import Limits
 from clairon.networks.hashtags import find_hashtags
 from tests.ai.fake_openai import FakeOpenAI, Reply, running_server
@@ -179,3 +180,14 @@ def test_streaming_a_draft_from_a_chat_model(server: tuple[FakeOpenAI, str]) -> 
     assert [v.rule for v in final.resolved] == ["voice.dont_word"]
     assert final.labels["caption"]["model"] == "served"
     assert fake.requests[0].body["stream"] is True
+
+
+@pytest.mark.parametrize(
+    ("price", "english", "french"),
+    [("$1,490", "$1,490", "1 490 $"), ("18,50 €", "€18.50", "18,50 €"),
+     ("1 390 €", "€1,390", "1 390 €"), ("1.234,56 €", "€1,234.56", "1 234,56 €")],
+)  # fmt: skip
+def test_prices_are_written_the_way_each_language_writes_them(
+    price: str, english: str, french: str
+) -> None:
+    assert (render_price(price, "en"), render_price(price, "fr")) == (english, french)

@@ -115,7 +115,8 @@ _NOT_TOPICS = frozenset(
         "price prix days jours week semaine month mois time fois people thanks merci team "
         "équipe customers clients without sans free gratuit cet utc gmt est pst pm am "
         "accueille revient propose présente features offers includes comprend inclut live "
-        "save join learn réservez inscrivez découvrez today demain tomorrow"
+        "save join learn réservez inscrivez découvrez today demain tomorrow goes gets makes "
+        "takes comes brings helps lets shows starts returns"
     )
 )
 _VERB_ENDINGS = ("ing", "ed", "ées", "és", "ons", "ez", "aient", "ait")

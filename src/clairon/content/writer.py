@@ -85,14 +85,31 @@ def _without_urls(sentence: str) -> str:
     return str(regex.sub(r"\s+([.,;!?])", r"\1", text)).strip()
 
 
+def _amount(text: str) -> tuple[str, str]:
+    """Integer and decimal digits of an amount written the English or the French way."""
+    digits = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    separators = [i for i, ch in enumerate(digits) if ch in ",."]
+    if not separators:
+        return digits, ""
+    last = separators[-1]
+    tail = digits[last + 1 :]
+    if len(separators) == 1 and len(tail) == 3:  # 1,490 or 1.490: thousands
+        return digits.replace(",", "").replace(".", ""), ""
+    return digits[:last].replace(",", "").replace(".", ""), tail
+
+
 def render_price(price: str, language: str) -> str:
-    """``€249`` in English, ``249 €`` in French (amount and currency kept as written)."""
+    """``€1,249.50`` in English, ``1 249,50 €`` in French (amount and currency kept)."""
     m = regex.match(r"^([$€£])\s?(\d[\d\s.,]*)$|^(\d[\d\s.,]*?)\s?([$€£])$", price.strip())
     if not m:
         return price
     symbol = m.group(1) or m.group(4)
-    amount = (m.group(2) or m.group(3)).strip()
-    return f"{amount} {symbol}" if language == "fr" else f"{symbol}{amount}"
+    whole, cents = _amount((m.group(2) or m.group(3)).strip())
+    groups = f"{int(whole):,}" if whole.isdigit() else whole
+    if language == "fr":
+        number = groups.replace(",", " ") + (f",{cents}" if cents else "")
+        return f"{number} {symbol}"
+    return f"{symbol}{groups}" + (f".{cents}" if cents else "")
 
 
 def _colon(language: str) -> str:
