@@ -10,6 +10,7 @@ from clairon.errors import ConfigError, NotFound, Problem, ValidationFailed
 from clairon.networks.base import AccountContext, Connector
 from clairon.networks.registry import connector_class, known_networks
 from clairon.services.context import SYSTEM, Actor, Context, audit, authorize
+from clairon.services.notifications import enqueue_notification
 from clairon.store import accounts as repo
 
 __all__ = [
@@ -187,6 +188,13 @@ def mark_reconnect_needed(ctx: Context, account_id: int, reason: str) -> None:
             account_id,
             before={"status": account.status},
             after={"reason": reason},
+        )
+        enqueue_notification(
+            conn,
+            account.workspace_id,
+            "account.reconnect_needed",
+            {"account_id": account_id, "reason": reason},
+            ctx.now(),
         )
 
 

@@ -48,6 +48,7 @@ from clairon.services.accounts import (
     store_refreshed_credentials,
 )
 from clairon.services.context import Context
+from clairon.services.notifications import enqueue_variant_notifications
 from clairon.store import accounts as account_repo
 from clairon.store import jobs as job_repo
 from clairon.store import posts as repo
@@ -275,6 +276,7 @@ def _start(
             else:
                 outcomes[v.id] = _skip(v.id, "another worker changed the variant first")
         repo.append_variant_events(conn, events)
+        enqueue_variant_notifications(conn, events, now)
     return claimed, accounts
 
 
@@ -553,3 +555,4 @@ def _record(ctx: Context, claimed: Sequence[_Claimed], results: dict[int, Publis
         for row in unconfirmed:
             _ensure_reconcile(conn, row["id"], now + timedelta(seconds=RECONCILE_DELAY), now)
         repo.append_variant_events(conn, events)
+        enqueue_variant_notifications(conn, events, now)

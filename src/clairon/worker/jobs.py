@@ -26,6 +26,7 @@ from clairon.services import publishing, reconciliation, upkeep
 from clairon.services.accounts import build_connector
 from clairon.services.context import Context
 from clairon.services.publishing import ConnectorFactory, OutcomeKind, PublishOutcome
+from clairon.worker import notify_job  # noqa: F401  (registers the "notify" job)
 from clairon.worker.registry import JobRun, Payload, Retry, default_registry, job
 from clairon.worker.retry import DEFAULT_POLICY
 
