@@ -191,3 +191,15 @@ def test_prices_are_written_the_way_each_language_writes_them(
     price: str, english: str, french: str
 ) -> None:
     assert (render_price(price, "en"), render_price(price, "fr")) == (english, french)
+
+
+def test_cross_language_drafts_carry_honest_and_localisation_notes() -> None:
+    [french] = compose(
+        BRIEF, [Target("linkedin", "fr", limits("linkedin"))], backend=LocalBackend()
+    )
+    assert any("does not translate" in note for note in french.notes)
+    assert "249 €" in french.text and "12 mars 2026" in french.text
+    [english] = compose(
+        BRIEF, [Target("linkedin", "en", limits("linkedin"))], backend=LocalBackend()
+    )
+    assert english.notes == ()

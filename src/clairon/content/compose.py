@@ -19,6 +19,7 @@ from clairon.content.brief import Brief, SourceRef
 from clairon.content.guardrails import check_generated, is_ai_generated, labels_for
 from clairon.content.hashtags import suggest_hashtags
 from clairon.content.templates import style_for, variant_plan
+from clairon.content.translate import localisation_notes
 from clairon.content.voice import BrandVoice, Violation
 from clairon.content.writer import DraftRequest, DraftWriter, PromptedWriter, WrittenDraft
 from clairon.networks.base import Limits
@@ -283,7 +284,7 @@ class Composer:
             resolved=tuple(resolved),
             labels=labels_for(elements, written.backend, written.model),
             sources=written.sources,
-            notes=written.notes,
+            notes=(*written.notes, *self._localisation(request, written.text)),
             account=request.account,
             length=request.limits.count(written.text),
             max_length=request.limits.max_length,
@@ -292,6 +293,13 @@ class Composer:
             model=written.model,
             latency_seconds=written.latency_seconds,
         )
+
+    @staticmethod
+    def _localisation(request: DraftRequest, text: str) -> list[str]:
+        """Localisation notes when the draft's language is not the brief's."""
+        if request.language == request.brief.language:
+            return []
+        return [f"{n.kind}: {n.message}" for n in localisation_notes(text, request.language)]
 
     def _violations(
         self, written: WrittenDraft, limits: Limits, extra: str, allowed: list[str]
