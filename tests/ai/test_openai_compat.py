@@ -114,18 +114,18 @@ def test_malformed_json_every_time_is_a_clear_error(server: tuple[FakeOpenAI, st
 
 def test_timeout_is_retried_then_raised(server: tuple[FakeOpenAI, str]) -> None:
     fake, url = server
-    fake.script = [Reply(delay=1.0)]
+    fake.script = [Reply(delay=1.5)]
     sleeps: list[float] = []
     with pytest.raises(BackendTimeout):
-        backend(url, sleeps, timeout=0.2, max_retries=1).generate(MESSAGES)
+        backend(url, sleeps, timeout=0.5, max_retries=1).generate(MESSAGES)
     assert len(fake.requests) == 2
     assert sleeps == [0.5]
 
 
 def test_timeout_then_success(server: tuple[FakeOpenAI, str]) -> None:
     fake, url = server
-    fake.script = [Reply(delay=1.0), Reply(content="late but fine")]
-    generation = backend(url, [], timeout=0.2).generate(MESSAGES)
+    fake.script = [Reply(delay=1.5), Reply(content="late but fine")]
+    generation = backend(url, [], timeout=0.5).generate(MESSAGES)
     assert generation.text == "late but fine"
 
 
