@@ -24,7 +24,6 @@ import httpx
 
 from clairon.errors import (
     AuthExpired,
-    NetworkError,
     Problem,
     RateLimited,
     Rejected,
@@ -42,6 +41,7 @@ from clairon.networks.base import (
     RemoteMetrics,
 )
 from clairon.networks.bluesky_facets import Facet, detect_facets
+from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
 from clairon.networks.rules import rules_for
 
 __all__ = ["BlueskyConnector", "retry_after_seconds"]
@@ -51,14 +51,6 @@ AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired
 RECONCILE_PAGE = 100
 RECONCILE_MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def _parse_time(value: str) -> datetime:
@@ -140,7 +132,7 @@ class BlueskyConnector(Connector):
             response = self.http.request(
                 method, f"{self.base_url}/xrpc/{nsid}", headers=headers, **kwargs
             )
-        except _NOT_SENT as exc:
+        except NOT_SENT as exc:
             raise Transient(f"could not reach {self.base_url}: {exc}") from exc
         except httpx.TransportError as exc:
             if repeatable:
@@ -275,26 +267,14 @@ class BlueskyConnector(Connector):
             reply = None
         main = self._create(request.text, request.language, reply=reply, embed=embed)
         root = root_ref or main
-        extra: dict[str, Any] = {}
-        parts = [(f"thread[{i}]", t) for i, t in enumerate(request.thread, start=2)]
-        if request.first_comment:
-            parts.append(("first_comment", request.first_comment))
-        parent_ref, thread_ids = main, []
-        for index, (name, text) in enumerate(parts):
-            target = main if name == "first_comment" else parent_ref
-            try:
-                ref = self._create(text, request.language, reply={"root": root, "parent": target})
-            except NetworkError as exc:
-                extra["missing_parts"] = [n for n, _ in parts[index:]]
-                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
-                break
-            if name == "first_comment":
-                extra["first_comment_id"] = ref["uri"]
-            else:
-                parent_ref = ref
-                thread_ids.append(ref["uri"])
-        if thread_ids:
-            extra["thread_ids"] = thread_ids
+        extra = publish_chain(
+            request,
+            main,
+            lambda text, parent: self._create(
+                text, request.language, reply={"root": root, "parent": parent}
+            ),
+            lambda ref: ref["uri"],
+        )
         return self._result(main["uri"], extra)
 
     def _create(
@@ -460,24 +440,5 @@ class BlueskyConnector(Connector):
         main = own.get((request.reply_to, request.text.strip()))
         if main is None:
             return None
-        extra: dict[str, Any] = {"reconciled": True}
-        missing: list[str] = []
-        parent, thread_ids = main, []
-        for i, part in enumerate(request.thread, start=2):
-            found = own.get((parent, part.strip()))
-            if found is None:
-                missing += [f"thread[{j}]" for j in range(i, len(request.thread) + 2)]
-                break
-            parent = found
-            thread_ids.append(found)
-        if thread_ids:
-            extra["thread_ids"] = thread_ids
-        if request.first_comment:
-            comment = own.get((main, request.first_comment.strip()))
-            if comment is None:
-                missing.append("first_comment")
-            else:
-                extra["first_comment_id"] = comment
-        if missing:
-            extra["missing_parts"] = missing
+        extra = reconcile_chain(request, main, own)
         return self._result(main, extra)

@@ -38,6 +38,7 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
+from clairon.networks.chains import NOT_SENT
 from clairon.networks.linkedin_text import from_little, to_little
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
 from clairon.networks.rules import rules_for
@@ -48,14 +49,6 @@ API_VERSION = "202510"
 RECONCILE_PAGE = 50
 RECONCILE_MAX_PAGES = 4
 CLOCK_SKEW = timedelta(minutes=2)
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def urn_path(urn: str) -> str:
@@ -137,7 +130,7 @@ class LinkedInConnector(Connector):
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         try:
             response = self.http.request(method, url, headers=headers, **kwargs)
-        except _NOT_SENT as exc:
+        except NOT_SENT as exc:
             raise Transient(f"could not reach LinkedIn: {exc}") from exc
         except httpx.TransportError as exc:
             if repeatable:

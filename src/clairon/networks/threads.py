@@ -41,6 +41,7 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
+from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
 from clairon.networks.oauth import OAuthConfig
 from clairon.networks.rules import rules_for
 
@@ -52,14 +53,6 @@ POST_FIELDS = "id,text,timestamp,permalink,username,is_reply,replied_to,root_pos
 RECONCILE_PAGE = 100
 RECONCILE_MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def _parse_time(value: str) -> datetime:
@@ -141,7 +134,7 @@ class ThreadsConnector(Connector):
             response = self.http.request(
                 method, url, params=query, headers={"Authorization": f"Bearer {token}"}
             )
-        except _NOT_SENT as exc:
+        except NOT_SENT as exc:
             raise Transient(f"could not reach Threads: {exc}") from exc
         except httpx.TransportError as exc:
             if repeatable:
@@ -243,26 +236,9 @@ class ThreadsConnector(Connector):
             )
         container = self._container(request, request.text, request.reply_to)
         main_id = self._publish(container)
-        extra: dict[str, Any] = {}
-        parts = [(f"thread[{i}]", t) for i, t in enumerate(request.thread, start=2)]
-        if request.first_comment:
-            parts.append(("first_comment", request.first_comment))
-        parent, thread_ids = main_id, []
-        for index, (name, text) in enumerate(parts):
-            target = main_id if name == "first_comment" else parent
-            try:
-                post_id = self._publish(self._text_container(text, target))
-            except NetworkError as exc:  # the main post is live: report the gap, never repost
-                extra["missing_parts"] = [n for n, _ in parts[index:]]
-                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
-                break
-            if name == "first_comment":
-                extra["first_comment_id"] = post_id
-            else:
-                parent = post_id
-                thread_ids.append(post_id)
-        if thread_ids:
-            extra["thread_ids"] = thread_ids
+        extra = publish_chain(
+            request, main_id, lambda text, parent: self._publish(self._text_container(text, parent))
+        )
         return self._result(main_id, extra)
 
     def _text_container(self, text: str, reply_to: str | None = None) -> str:
@@ -472,7 +448,7 @@ class ThreadsConnector(Connector):
         )
 
     def _reconciled(self, request: PublishRequest, main_id: str) -> PublishResult:
-        extra: dict[str, Any] = {"reconciled": True}
+        replies: dict[tuple[str | None, str], str] = {}
         if request.thread or request.first_comment:
             own = self._user().get("username")
             replies = {
@@ -480,23 +456,5 @@ class ThreadsConnector(Connector):
                 for i in self._conversation(main_id)
                 if i.get("username") == own
             }
-            missing: list[str] = []
-            parent, thread_ids = main_id, []
-            for i, part in enumerate(request.thread, start=2):
-                found = replies.get((parent, part))
-                if found is None:
-                    missing += [f"thread[{j}]" for j in range(i, len(request.thread) + 2)]
-                    break
-                parent = found
-                thread_ids.append(found)
-            if thread_ids:
-                extra["thread_ids"] = thread_ids
-            if request.first_comment:
-                comment = replies.get((main_id, request.first_comment))
-                if comment is None:
-                    missing.append("first_comment")
-                else:
-                    extra["first_comment_id"] = comment
-            if missing:
-                extra["missing_parts"] = missing
+        extra = reconcile_chain(request, main_id, replies, normalise=str)
         return self._result(main_id, extra)

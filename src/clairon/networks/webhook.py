@@ -33,6 +33,7 @@ from clairon.networks.base import (
     PublishRequest,
     PublishResult,
 )
+from clairon.networks.chains import NOT_SENT
 
 __all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "WebhookConnector", "sign", "verify"]
 
@@ -40,14 +41,6 @@ SIGNATURE_HEADER = "X-Clairon-Signature"
 TIMESTAMP_HEADER = "X-Clairon-Timestamp"
 SCHEMA = "clairon.webhook.post/1"
 DEFAULT_MAX_LENGTH = 100_000
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -201,7 +194,7 @@ class WebhookConnector(Connector):
         headers = self._headers(body, request.idempotency_key)
         try:
             response = self.http.post(self.url, content=body, headers=headers)
-        except _NOT_SENT as exc:
+        except NOT_SENT as exc:
             raise Transient(f"could not reach the webhook: {exc}") from exc
         except httpx.TransportError as exc:
             raise UnknownOutcome(

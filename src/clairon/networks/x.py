@@ -24,7 +24,6 @@ import regex
 
 from clairon.errors import (
     AuthExpired,
-    NetworkError,
     RateLimited,
     Rejected,
     Transient,
@@ -40,6 +39,7 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
+from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
 from clairon.networks.rules import rules_for
 
@@ -52,15 +52,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 TWEET_FIELDS = "created_at,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets"
 _URL = regex.compile(r"https?://\S+", regex.I)
 _SPACE = regex.compile(r"\s+")
-
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def comparable_text(text: str) -> str:
@@ -155,7 +146,7 @@ class XConnector(Connector):
             response = self.http.request(
                 method, f"{self.base_url}{path}", headers=headers, **kwargs
             )
-        except _NOT_SENT as exc:
+        except NOT_SENT as exc:
             raise Transient(f"could not reach X: {exc}") from exc
         except httpx.TransportError as exc:
             if repeatable:
@@ -242,26 +233,11 @@ class XConnector(Connector):
     def publish(self, request: PublishRequest) -> PublishResult:
         media_ids = [self._upload(m) for m in request.media]
         main = self._create(request.text, reply_to=request.reply_to, media_ids=media_ids)
-        main_id = str(main["id"])
-        extra: dict[str, Any] = {}
-        parts = [(f"thread[{i}]", t) for i, t in enumerate(request.thread, start=2)]
-        if request.first_comment:
-            parts.append(("first_comment", request.first_comment))
-        parent, thread_ids = main_id, []
-        for index, (name, text) in enumerate(parts):
-            try:
-                post = self._create(text, reply_to=main_id if name == "first_comment" else parent)
-            except NetworkError as exc:
-                extra["missing_parts"] = [n for n, _ in parts[index:]]
-                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
-                break
-            if name == "first_comment":
-                extra["first_comment_id"] = str(post["id"])
-            else:
-                parent = str(post["id"])
-                thread_ids.append(parent)
-        if thread_ids:
-            extra["thread_ids"] = thread_ids
+        extra = publish_chain(
+            request,
+            str(main["id"]),
+            lambda text, parent: str(self._create(text, reply_to=parent)["id"]),
+        )
         return self._result(main, extra)
 
     def _create(
@@ -445,24 +421,6 @@ class XConnector(Connector):
         main = own.get((request.reply_to, comparable_text(request.text)))
         if main is None:
             return None
-        extra: dict[str, Any] = {"reconciled": True}
-        missing: list[str] = []
-        parent, thread_ids = str(main["id"]), []
-        for i, part in enumerate(request.thread, start=2):
-            found = own.get((parent, comparable_text(part)))
-            if found is None:
-                missing += [f"thread[{j}]" for j in range(i, len(request.thread) + 2)]
-                break
-            parent = str(found["id"])
-            thread_ids.append(parent)
-        if thread_ids:
-            extra["thread_ids"] = thread_ids
-        if request.first_comment:
-            comment = own.get((str(main["id"]), comparable_text(request.first_comment)))
-            if comment is None:
-                missing.append("first_comment")
-            else:
-                extra["first_comment_id"] = str(comment["id"])
-        if missing:
-            extra["missing_parts"] = missing
+        replies = {key: str(tweet["id"]) for key, tweet in own.items()}
+        extra = reconcile_chain(request, str(main["id"]), replies, comparable_text)
         return self._result(main, extra)
