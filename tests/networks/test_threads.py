@@ -16,7 +16,12 @@ from clairon.networks import threads as threads_module
 from clairon.networks.base import AccountContext, Capability, MediaFile, PublishRequest
 from clairon.networks.registry import connector_class
 from clairon.networks.threads import ThreadsConnector, retry_after_seconds
-from tests.networks.servers.threads_server import DEFAULT_TOKEN, USER_ID, ThreadsServer
+from tests.networks.servers.threads_server import (
+    APP_SECRET,
+    DEFAULT_TOKEN,
+    USER_ID,
+    ThreadsServer,
+)
 
 MEDIA_BASE = "https://cdn.clairon.example/m"
 
@@ -347,8 +352,28 @@ def test_delete(th: ThreadsConnector, server: ThreadsServer) -> None:
 
 def test_refresh_long_lived_token(th: ThreadsConnector, server: ThreadsServer) -> None:
     creds = th.refresh_token()
-    assert server.tokens[creds["access_token"]] == USER_ID
+    assert server.tokens[creds["access_token"]] == USER_ID and creds["long_lived"] == "true"
     assert datetime.fromisoformat(creds["expires_at"]) > datetime.now(UTC) + timedelta(days=59)
+    assert server.requests()[-1]["path"] == "/refresh_access_token"
+
+
+def _with_secret(server: ThreadsServer, token: str, **creds: str) -> ThreadsConnector:
+    account = AccountContext(1, "a", {"access_token": token, **creds}, base_url=server.url)
+    return ThreadsConnector(account, app_credentials={"client_secret": APP_SECRET})
+
+
+def test_short_lived_token_is_exchanged_then_refreshed(server: ThreadsServer) -> None:
+    with _with_secret(server, server.short_token()) as th:
+        creds = th.refresh_token()
+    assert creds["access_token"] not in server.short_lived and creds["long_lived"] == "true"
+    assert server.requests()[-1]["path"] == "/access_token"
+    with _with_secret(server, DEFAULT_TOKEN) as th:  # long-lived but not marked: falls back
+        assert th.refresh_token()["access_token"] in server.tokens
+    with _with_secret(server, creds["access_token"], long_lived="true") as th:
+        assert th.refresh_token()["access_token"] in server.tokens
+    account = AccountContext(1, "a", {"access_token": server.short_token()}, base_url=server.url)
+    with ThreadsConnector(account) as th, pytest.raises(Rejected, match="short-lived"):
+        th.refresh_token()  # no app secret: the short token cannot become long-lived
 
 
 def test_code_190_is_auth_expired(server: ThreadsServer) -> None:

@@ -127,7 +127,8 @@ class ThreadsConnector(Connector):
         token = self.account.credentials.get("access_token", "")
         if not token:
             raise AuthExpired("no Threads access token is stored for this account")
-        prefix = "" if path.startswith("/refresh_access_token") else f"/{self.api_version}"
+        unversioned = path.startswith(("/refresh_access_token", "/access_token"))
+        prefix = "" if unversioned else f"/{self.api_version}"
         url = f"{self.base_url}{prefix}{path}"
         query = {k: v for k, v in params.items() if v is not None}
         try:
@@ -187,13 +188,25 @@ class ThreadsConnector(Connector):
         return str(me["username"]), str(me.get("name", ""))
 
     def refresh_token(self) -> dict[str, str]:
-        """Extend the long-lived token (valid 60 days; it must be at least a day old)."""
-        body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
-        creds = {"access_token": str(body["access_token"])}
+        """A long-lived token: the connect flow's short-lived one (1 hour) is first exchanged
+        (``GET /access_token?grant_type=th_exchange_token``, needs the app secret); a long-lived
+        one (60 days, at least a day old) is extended with ``th_refresh_token``."""
+        creds = self.account.credentials
+        secret = self.app_credentials.get("client_secret", "")
+        if creds.get("long_lived") != "true" and secret:
+            try:
+                body = self._call(
+                    "GET", "/access_token", grant_type="th_exchange_token", client_secret=secret
+                )
+            except Rejected:  # already long-lived: refresh it instead
+                body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
+        else:
+            body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
+        fresh = {"access_token": str(body["access_token"]), "long_lived": "true"}
         if body.get("expires_in"):
             expires = datetime.now(UTC) + timedelta(seconds=int(body["expires_in"]))
-            creds["expires_at"] = expires.isoformat()
-        return creds
+            fresh["expires_at"] = expires.isoformat()
+        return fresh
 
     def publishing_quota(self) -> tuple[int, int]:
         """(posts used, posts allowed) in the rolling 24 hours."""

@@ -21,6 +21,7 @@ from tests.networks.servers.fake_api import ApiError, FakeApi, Request, load_fix
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "threads"
 DEFAULT_TOKEN = "th-token"
 USER_ID = "1234567890"
+APP_SECRET = "th-app-secret"
 _ERRORS = {
     190: "error__expired_token",
     4: "error__rate_limited",
@@ -43,6 +44,8 @@ class ThreadsServer(FakeApi):
         super().__init__(**kw)
         self.users = {USER_ID: fixture("me__ok")}
         self.tokens = {DEFAULT_TOKEN: USER_ID}
+        self.short_lived: set[str] = set()
+        self.app_secret = APP_SECRET
         self.containers: dict[str, dict[str, Any]] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         self.published: list[dict[str, Any]] = []
@@ -197,15 +200,8 @@ class ThreadsServer(FakeApi):
         uid = self.tokens.get(token or "")
         if uid is None:
             raise ApiError(400, fixture("error__expired_token")["error"]["message"], code=190)
-        if req.path == "/refresh_access_token":
-            if req.query.get("grant_type") != "th_refresh_token":
-                raise ApiError(400, "Unsupported grant_type", code=100)
-            with self.lock:
-                new = f"th-long-{self.next_id()}"
-                self.tokens[new] = uid
-            body = fixture("token__refreshed")
-            body["access_token"] = new
-            return 200, body, {}
+        if req.path in ("/refresh_access_token", "/access_token"):
+            return self._token(req, uid, token or "")
         seg = req.segments
         if seg[0] != "v1.0":
             raise ApiError(404, "Unknown path components", code=100)
@@ -259,6 +255,32 @@ class ThreadsServer(FakeApi):
                     metric["id"] = metric["id"].replace("{media_id}", seg[0])
                 return 200, body, {}
         raise ApiError(400, "Unsupported request", code=100)
+
+    def _token(self, req: Request, uid: str, token: str) -> tuple[int, Any, dict[str, str]]:
+        grant = req.query.get("grant_type")
+        with self.lock:
+            if req.path == "/access_token":
+                if (
+                    grant != "th_exchange_token"
+                    or req.query.get("client_secret") != self.app_secret
+                ):
+                    raise ApiError(400, "Error validating client secret.", code=1)
+                if token not in self.short_lived:
+                    raise ApiError(400, "The access token is already long-lived.", code=100)
+            elif grant != "th_refresh_token" or token in self.short_lived:
+                raise ApiError(400, "Cannot refresh a short-lived access token.", code=100)
+            new = f"th-long-{self.next_id()}"
+            self.tokens[new] = uid
+        body = fixture("token__refreshed")
+        body["access_token"] = new
+        return 200, body, {}
+
+    def short_token(self) -> str:
+        with self.lock:
+            token = f"th-short-{self.next_id()}"
+            self.tokens[token] = USER_ID
+            self.short_lived.add(token)
+            return token
 
     def _descendants(self, media_id: str, fields: str) -> list[dict[str, Any]]:
         found, frontier = [], [media_id]
