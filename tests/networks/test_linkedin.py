@@ -140,8 +140,8 @@ def test_validate(li: LinkedInConnector, tmp_path: Path) -> None:
     problems = [str(p) for p in li.validate(request("x" * 3001, thread=("two",)))]
     assert any("3001 characters" in p for p in problems)
     assert any("no threads" in p for p in problems)
-    clip = MediaFile(tmp_path / "c.mp4", "video/mp4", 10, 10, 10, duration_seconds=10)
-    assert any("videos" in str(p) for p in li.validate(request(media=(clip,))))
+    clip = MediaFile(tmp_path / "c.mp4", "video/mp4", 10, 1280, 720, duration_seconds=10)
+    assert li.validate(request(media=(clip,))) == []
 
 
 # --- publishing ---
@@ -201,6 +201,35 @@ def test_document_carousel(li: LinkedInConnector, server: LinkedInServer, tmp_pa
     )
     content = server.posts[result.network_post_id]["content"]["media"]
     assert content["title"] == "Q4 deck" and content["id"].startswith("urn:li:document:")
+
+
+def video(tmp_path: Path, size: int = 130) -> MediaFile:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(bytes(range(256))[:size] if size <= 256 else b"v" * size)
+    return MediaFile(path, "video/mp4", size, 1280, 720, duration_seconds=12)
+
+
+def test_video_in_parts_then_polled(server: LinkedInServer, tmp_path: Path) -> None:
+    server.video_polls = 2
+    with connector_for(server, settings={"video_poll_interval": 0.01}) as li:
+        result = li.publish(request("Clip", media=(video(tmp_path),), options={"title": "Demo"}))
+    content = server.posts[result.network_post_id]["content"]["media"]
+    asset = server.assets[content["id"]]
+    assert content["title"] == "Demo" and content["id"].startswith("urn:li:video:")
+    assert sorted(asset["parts"].values()) == [10, 40, 40, 40] and asset["status"] == "AVAILABLE"
+
+
+def test_video_processing_failure_and_slowness(server: LinkedInServer, tmp_path: Path) -> None:
+    server.video_fails = True
+    li = connector_for(server, settings={"video_poll_interval": 0.01})
+    with li, pytest.raises(Rejected, match="could not process video"):
+        li.publish(request(media=(video(tmp_path),)))
+    server.video_fails, server.video_polls = False, 1000
+    settings = {"video_poll_interval": 0.01, "video_poll_timeout": 0.05}
+    slow = connector_for(server, settings=settings)
+    with slow, pytest.raises(Transient, match="still processing"):
+        slow.publish(request(media=(video(tmp_path),)))
+    assert server.created == []
 
 
 def test_upload_failure_is_transient_and_post_rejection_after_upload(

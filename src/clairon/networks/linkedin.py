@@ -32,13 +32,13 @@ from clairon.networks.base import (
     Capability,
     Connector,
     Limits,
-    MediaFile,
     PublishRequest,
     PublishResult,
     RemoteComment,
     RemoteMetrics,
 )
 from clairon.networks.chains import NOT_SENT
+from clairon.networks.linkedin_media import LinkedInUploads
 from clairon.networks.linkedin_text import from_little, to_little
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
 from clairon.networks.rules import rules_for
@@ -209,9 +209,10 @@ class LinkedInConnector(Connector):
         problems = super().validate(request)
         if request.thread:
             problems.append(Problem("thread", "LinkedIn has no threads; publish one post"))
-        if any(m.kind == "video" for m in request.media):
-            problems.append(Problem("media", "this connector does not upload LinkedIn videos yet"))
         return problems
+
+    def _uploads(self) -> LinkedInUploads:
+        return LinkedInUploads(self._call, self.account.settings)
 
     def commentary(self, request: PublishRequest) -> str:
         return to_little(request.text, request.options.get("mentions"))
@@ -219,7 +220,7 @@ class LinkedInConnector(Connector):
     # --- publishing ---
     def publish(self, request: PublishRequest) -> PublishResult:
         author = self.author()
-        content = self._content(author, request) if request.media else None
+        content = self._uploads().content(author, request) if request.media else None
         body: dict[str, Any] = {
             "author": author,
             "commentary": self.commentary(request),
@@ -246,35 +247,6 @@ class LinkedInConnector(Connector):
                 extra["missing_parts"] = ["first_comment"]
                 extra["partial_error"] = f"{type(exc).__name__}: {exc}"
         return self._result(urn, extra)
-
-    def _content(self, owner: str, request: PublishRequest) -> dict[str, Any]:
-        if request.post_type == "document":
-            (doc,) = request.media
-            urn = self._upload(owner, doc, "documents", "document")
-            title = str(request.options.get("title") or doc.path.stem)
-            return {"media": {"title": title, "id": urn}}
-        images = [
-            {"id": self._upload(owner, m, "images", "image"), "altText": m.alt_text}
-            for m in request.media
-        ]
-        if len(images) == 1:
-            return {"media": images[0]}
-        return {"multiImage": {"images": images}}
-
-    def _upload(self, owner: str, media: MediaFile, collection: str, key: str) -> str:
-        """initializeUpload, then PUT the bytes to the upload URL (repeatable: an asset never
-        used in a post is not shown)."""
-        init = {"initializeUploadRequest": {"owner": owner}}
-        value = self._json(
-            self._call("POST", f"/rest/{collection}?action=initializeUpload", json=init)
-        )["value"]
-        self._call(
-            "PUT",
-            str(value["uploadUrl"]),
-            content=media.path.read_bytes(),
-            headers={"Content-Type": "application/octet-stream"},
-        )
-        return str(value[key])
 
     def _comment(
         self, target: str, text: str, actor: str, parent_comment: str | None = None

@@ -68,6 +68,9 @@ class LinkedInServer(FakeApi):
         self.reactions: dict[str, dict[str, int]] = {}
         self.seeded_comments: dict[str, str] = {}
         self._clock = int(time.time() * 1000)
+        self.video_part_bytes = 40  # LinkedIn uses 4 MB parts
+        self.video_polls = 0
+        self.video_fails = False
 
     def rate_limit_headers(self) -> dict[str, str]:
         return {}  # LinkedIn sends no reset header: its quotas are daily
@@ -128,11 +131,13 @@ class LinkedInServer(FakeApi):
         if req.path.startswith("/dms-uploads/") and req.method == "PUT":
             self._who(req)
             with self.lock:
-                urn = self.uploads.get(req.path.rsplit("/", 1)[-1])
+                upload_id = req.path.rsplit("/", 1)[-1]
+                urn = self.uploads.get(upload_id.split("-part")[0])
                 if urn is None:
                     raise ApiError(404)
-                self.assets[urn]["uploaded"] = len(req.raw)
-            return 201, None, {}
+                self.assets[urn]["uploaded"] += len(req.raw)
+                self.assets[urn].setdefault("parts", {})[upload_id] = len(req.raw)
+            return 201, None, {"ETag": f'"etag-{upload_id}"'}
         member = self._who(req)
         if req.path == "/v2/userinfo":
             body = fixture("userinfo__member")
@@ -155,6 +160,8 @@ class LinkedInServer(FakeApi):
                 self._may_act_as(member, post["author"])
                 del self.posts[seg[2]]
             return 204, None, {}
+        if seg[:2] == ["rest", "videos"]:
+            return self._video(member, seg, req)
         if seg[:2] == ["rest", "images"] or seg[:2] == ["rest", "documents"]:
             return self._initialize(member, seg[1], req)
         if seg[:2] == ["rest", "socialActions"] and seg[3:] == ["comments"]:
@@ -213,7 +220,9 @@ class LinkedInServer(FakeApi):
         ]
         with self.lock:
             for urn in filter(None, ids):
-                if not self.assets.get(urn, {}).get("uploaded"):
+                asset = self.assets.get(urn, {})
+                ready = asset.get("status", "AVAILABLE") == "AVAILABLE"
+                if not asset.get("uploaded") or not ready:
                     raise ApiError(400, f"Media {urn} is not uploaded or not available")
             urn = f"urn:li:share:{self.next_id()}"
             post = fixture("post__by_author")
@@ -259,6 +268,52 @@ class LinkedInServer(FakeApi):
             self.assets[urn] = {"uploaded": 0, "owner": owner}
             self.uploads[upload_id] = urn
         return 200, body, {}
+
+    def _video(self, member: str, seg: list[str], req: Request) -> tuple[int, Any, dict[str, str]]:
+        action = req.query.get("action")
+        with self.lock:
+            if req.method == "GET" and len(seg) == 3:
+                asset = self.assets.get(seg[2])
+                if asset is None:
+                    raise ApiError(404)
+                status = asset.get("status", "WAITING_UPLOAD")
+                if status == "PROCESSING":
+                    if asset["polls"] > 0:
+                        asset["polls"] -= 1
+                    else:
+                        status = asset["status"] = (
+                            "PROCESSING_FAILED" if self.video_fails else "AVAILABLE"
+                        )
+                return 200, {"id": seg[2], "status": status, "owner": asset["owner"]}, {}
+            if action == "initializeUpload":
+                request = req.form["initializeUploadRequest"]
+                self._may_act_as(member, request["owner"])
+                size, step = int(request["fileSizeBytes"]), self.video_part_bytes
+                upload_id = self.next_id()
+                urn = f"urn:li:video:C5F10AQ{upload_id}"
+                self.uploads[upload_id] = urn
+                self.assets[urn] = {"uploaded": 0, "owner": request["owner"], "size": size}
+                parts = [
+                    {
+                        "uploadUrl": f"{self.url}/dms-uploads/{upload_id}-part{i}",
+                        "firstByte": start,
+                        "lastByte": min(start + step, size) - 1,
+                    }
+                    for i, start in enumerate(range(0, size, step))
+                ]
+                value = {"video": urn, "uploadInstructions": parts, "uploadToken": ""}
+                return 200, {"value": value}, {}
+            if action == "finalizeUpload":
+                request = req.form["finalizeUploadRequest"]
+                asset = self.assets.get(request["video"])
+                if asset is None or asset["uploaded"] != asset["size"]:
+                    raise ApiError(400, "Video parts are missing; upload every part first")
+                expected = [f'"etag-{p}"' for p in asset.get("parts", {})]
+                if request["uploadedPartIds"] != expected:
+                    raise ApiError(400, "uploadedPartIds do not match the uploaded parts")
+                asset.update(status="PROCESSING", polls=self.video_polls)
+                return 200, None, {}
+        raise ApiError(400, "unknown videos action")
 
     def _comments(self, member: str, target: str, req: Request) -> tuple[int, Any, dict[str, str]]:
         if target.startswith("urn:li:comment:("):
