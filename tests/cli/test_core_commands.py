@@ -114,3 +114,14 @@ def test_keys_generate_and_rotate(cli_env: Path, runner: CliRunner) -> None:
     assert len(key) == 44
     rotated = runner.invoke(app, ["keys", "rotate"])
     assert rotated.exit_code == 0, rotated.output
+
+
+def test_plan_prints_a_table_and_rejects_bad_cadence(cli_env: Path, runner: CliRunner) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    result = runner.invoke(app, ["plan", "--weeks", "1", "--user", "demo@clairon.local"])
+    assert result.exit_code == 0, result.output
+    assert "plan from" in result.output
+    bad = runner.invoke(
+        app, ["plan", "--cadence", "linkedin:three", "--user", "demo@clairon.local"]
+    )
+    assert bad.exit_code == 2 and "--cadence" in bad.output

@@ -15,12 +15,15 @@ app = typer.Typer(
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
 from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
 from clairon.cli.draft_cmd import draft  # noqa: E402
+from clairon.cli.assistant_cmd import app as assistant_app  # noqa: E402
+from clairon.cli.plan_cmd import plan  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
 from clairon.cli.worker_cmd import worker  # noqa: E402
 
 app.command("init")(setup_cmd.init)
 app.command("demo")(demo_cmd.demo)
 app.command("draft")(draft)
+app.command("plan")(plan)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.add_typer(setup_cmd.keys_app, name="keys")
@@ -30,3 +33,4 @@ app.add_typer(accounts_cmd.account_app, name="account")
 app.add_typer(posts_cmd.app, name="post")
 app.add_typer(io_cmd.import_app, name="import")
 app.add_typer(io_cmd.export_app, name="export")
+app.add_typer(assistant_app, name="assistant")

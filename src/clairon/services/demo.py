@@ -143,6 +143,7 @@ def seed_demo(ctx: Context, *, weeks: int = 16, seed: int = 7) -> DemoSummary:
                 ws.id,
                 "outbox",
                 h,
+                settings={"audience_network": h.split("-")[0]},
                 display_name=h.replace("-demo", "").title() + " (demo outbox)",
             )
             for h in handles

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, insert, select
 
 from clairon.domain import MetricSnapshot
@@ -49,3 +51,30 @@ def snapshots_of(conn: Connection, variant_id: int) -> list[MetricSnapshot]:
         )
         for r in conn.execute(q).mappings()
     ]
+
+
+def published_history(conn: Connection, account_id: int) -> list[tuple[datetime, MetricSnapshot]]:
+    """Each published variant of an account with its latest metric snapshot."""
+    from clairon.store.tables import variants
+
+    q = (
+        select(variants.c.published_at, metric_snapshots)
+        .join(metric_snapshots, metric_snapshots.c.variant_id == variants.c.id)
+        .where(
+            variants.c.account_id == account_id,
+            variants.c.status == "published",
+            variants.c.published_at.is_not(None),
+        )
+        .order_by(metric_snapshots.c.variant_id, metric_snapshots.c.observed_at)
+    )
+    latest: dict[int, tuple[datetime, MetricSnapshot]] = {}
+    for r in conn.execute(q).mappings():
+        latest[r["variant_id"]] = (
+            r["published_at"],
+            MetricSnapshot(
+                variant_id=r["variant_id"],
+                observed_at=r["observed_at"],
+                **{f: r[f] for f in _FIELDS},
+            ),
+        )
+    return sorted(latest.values(), key=lambda item: item[0])

@@ -263,3 +263,13 @@ def account_publish_times(
         if decoded is not None:
             out.append(decoded)
     return sorted(out)
+
+
+def approved_unscheduled(conn: Connection, workspace_id: int) -> list[Variant]:
+    """The pool a planner fills the calendar from: approved variants with no time yet."""
+    q = select(variants).where(
+        variants.c.workspace_id == workspace_id,
+        variants.c.status == VariantStatus.approved.value,
+        variants.c.scheduled_at.is_(None),
+    )
+    return [to_variant(r) for r in conn.execute(q.order_by(variants.c.id)).mappings()]
