@@ -28,10 +28,19 @@ def server() -> Iterator[BlueskyServer]:
 
 
 def connector_for(
-    server: BlueskyServer, creds: dict[str, str] | None = None, **kw: object
+    server: BlueskyServer,
+    creds: dict[str, str] | None = None,
+    settings: dict[str, object] | None = None,
+    **kw: object,
 ) -> BlueskyConnector:
     credentials = {"identifier": HANDLE, "app_password": PASSWORD, **server.session()}
-    account = AccountContext(1, HANDLE, {**credentials, **(creds or {})}, base_url=server.url)
+    account = AccountContext(
+        1,
+        HANDLE,
+        {**credentials, **(creds or {})},
+        settings={"video_service_url": server.url, **(settings or {})},
+        base_url=server.url,
+    )
     return BlueskyConnector(account, **kw)  # type: ignore[arg-type]
 
 
@@ -64,10 +73,10 @@ def test_validate_graphemes_bytes_and_media_kinds(bsky: BlueskyConnector, tmp_pa
     (family,) = bsky.validate(request("👩‍👩‍👧‍👦" * 300))  # 300 graphemes fit, bytes do not
     assert "7500 bytes is over bluesky's 3000" in str(family)
     assert any("301 graphemes" in str(p) for p in bsky.validate(request("a" * 301)))
-    clip = tmp_path / "c.mp4"
-    clip.write_bytes(b"0")
-    video = MediaFile(clip, "video/mp4", 1, width=10, height=10, duration_seconds=5)
-    assert any("images only" in str(p) for p in bsky.validate(request(media=(video,))))
+    gif = tmp_path / "a.gif"
+    gif.write_bytes(b"GIF89a")
+    anim = MediaFile(gif, "image/gif", 6, width=10, height=10, duration_seconds=2)
+    assert any("convert GIFs to MP4" in str(p) for p in bsky.validate(request(media=(anim,))))
 
 
 # --- facets ---
@@ -165,6 +174,37 @@ def test_images_with_alt_text_and_aspect_ratio(
     assert [i["alt"] for i in embed["images"]] == ["Shop front", ""]
     assert embed["images"][0]["aspectRatio"] == {"width": 1200, "height": 800}
     assert [i["image"]["size"] for i in embed["images"]] == [64, 80]
+
+
+def clip(tmp_path: Path) -> MediaFile:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"v" * 100)
+    return MediaFile(path, "video/mp4", 112, 1080, 1920, duration_seconds=8, alt_text="Latte art")
+
+
+def test_video_through_the_video_service(server: BlueskyServer, tmp_path: Path) -> None:
+    server.video_polls = 2
+    with connector_for(server, settings={"video_poll_interval": 0.01}) as bsky:
+        result = bsky.publish(request("Watch", media=(clip(tmp_path),)))
+    embed = server.posts[result.network_post_id]["record"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.video" and embed["alt"] == "Latte art"
+    assert embed["aspectRatio"] == {"width": 1080, "height": 1920}
+    assert embed["video"]["mimeType"] == "video/mp4" and embed["video"]["size"] == 112
+    polls = [r for r in server.requests() if r["path"].endswith("getJobStatus")]
+    assert len(polls) == 3
+
+
+def test_video_refused_or_slow(server: BlueskyServer, tmp_path: Path) -> None:
+    server.video_fails = True
+    failing = connector_for(server, settings={"video_poll_interval": 0.01})
+    with failing, pytest.raises(Rejected, match="Video is too long"):
+        failing.publish(request(media=(clip(tmp_path),)))
+    server.video_fails, server.video_polls = False, 1000
+    settings = {"video_poll_interval": 0.01, "video_poll_timeout": 0.05}
+    slow = connector_for(server, settings=settings)
+    with slow, pytest.raises(Transient, match="still processing"):
+        slow.publish(request(media=(clip(tmp_path),)))
+    assert server.created == []
 
 
 def test_blob_too_large_is_rejected(bsky: BlueskyConnector, tmp_path: Path) -> None:
@@ -271,6 +311,7 @@ def test_refresh_session_then_fallback_to_create_session(server: BlueskyServer) 
     with connector_for(server) as connector:
         fresh = connector.refresh_token()
         assert fresh["did"] == DID and fresh["access_token"] in server.access
+        assert fresh["pds_url"] == "https://morel.us-east.host.bsky.network"
         expires = datetime.fromisoformat(fresh["expires_at"])
         assert timedelta(hours=1) < expires - datetime.now(UTC) <= timedelta(hours=2)
     stale = server.session()

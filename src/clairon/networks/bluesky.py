@@ -34,13 +34,13 @@ from clairon.networks.base import (
     Capability,
     Connector,
     Limits,
-    MediaFile,
     PublishRequest,
     PublishResult,
     RemoteComment,
     RemoteMetrics,
 )
 from clairon.networks.bluesky_facets import Facet, detect_facets
+from clairon.networks.bluesky_media import BlueskyMedia
 from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
 from clairon.networks.rules import rules_for
 
@@ -119,6 +119,7 @@ class BlueskyConnector(Connector):
         *,
         repeatable: bool = True,
         token: str | None = None,
+        base: str | None = None,
         **kwargs: Any,
     ) -> Any:
         if token is None:
@@ -130,7 +131,7 @@ class BlueskyConnector(Connector):
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = self.http.request(
-                method, f"{self.base_url}/xrpc/{nsid}", headers=headers, **kwargs
+                method, f"{base or self.base_url}/xrpc/{nsid}", headers=headers, **kwargs
             )
         except NOT_SENT as exc:
             raise Transient(f"could not reach {self.base_url}: {exc}") from exc
@@ -186,12 +187,9 @@ class BlueskyConnector(Connector):
     def validate(self, request: PublishRequest) -> list[Problem]:
         problems = super().validate(request)
         for i, media in enumerate(request.media):
-            if media.kind != "image":
+            if media.kind == "gif":
                 problems.append(
-                    Problem(
-                        f"media[{i}] {media.path.name}",
-                        f"this connector posts images only to Bluesky, not {media.kind}",
-                    )
+                    Problem(f"media[{i}] {media.path.name}", "convert GIFs to MP4 for Bluesky")
                 )
         return problems
 
@@ -219,6 +217,9 @@ class BlueskyConnector(Connector):
             "did": str(session["did"]),
             "handle": str(session.get("handle", "")),
         }
+        for service in (session.get("didDoc") or {}).get("service") or []:
+            if service.get("id") == "#atproto_pds" and service.get("serviceEndpoint"):
+                fresh["pds_url"] = str(service["serviceEndpoint"])  # for video service auth
         expires = jwt_expiry(fresh["access_token"])
         if expires is not None:
             fresh["expires_at"] = expires.isoformat()
@@ -257,7 +258,7 @@ class BlueskyConnector(Connector):
 
     # --- publishing ---
     def publish(self, request: PublishRequest) -> PublishResult:
-        embed = self._images(request.media) if request.media else None
+        embed = self._media().embed(request.media) if request.media else None
         root_ref: dict[str, str] | None = None
         if request.reply_to:
             parent = self._post_view(request.reply_to)
@@ -305,20 +306,9 @@ class BlueskyConnector(Connector):
             raise UnknownOutcome("createRecord answered without a uri and cid")
         return {"uri": str(body["uri"]), "cid": str(body["cid"])}
 
-    def _images(self, media: Sequence[MediaFile]) -> dict[str, Any]:
-        images = []
-        for item in media:
-            blob = self._xrpc(
-                "POST",
-                "com.atproto.repo.uploadBlob",
-                content=item.path.read_bytes(),
-                headers={"Content-Type": item.mime},
-            )["blob"]
-            image: dict[str, Any] = {"alt": item.alt_text, "image": blob}
-            if item.width and item.height:
-                image["aspectRatio"] = {"width": item.width, "height": item.height}
-            images.append(image)
-        return {"$type": "app.bsky.embed.images", "images": images}
+    def _media(self) -> BlueskyMedia:
+        pds = self.account.credentials.get("pds_url") or self.base_url
+        return BlueskyMedia(self._xrpc, did=self.did, pds_url=pds, settings=self.account.settings)
 
     def _result(self, uri: str, extra: dict[str, Any] | None = None) -> PublishResult:
         handle = self.account.credentials.get("handle") or self.account.handle or self.did

@@ -62,6 +62,10 @@ class BlueskyServer(FakeApi):
         self.created: list[dict[str, Any]] = []
         self.seeded_threads: dict[str, str] = {}
         self._tid = int(time.time() * 1_000_000)
+        self.service_tokens: dict[str, str] = {}  # token -> did
+        self.video_jobs: dict[str, dict[str, Any]] = {}
+        self.video_polls = 0
+        self.video_fails = False
 
     # --- accounts and sessions ---
     def add_user(self, handle: str) -> str:
@@ -144,8 +148,11 @@ class BlueskyServer(FakeApi):
                 index = facet["index"]
                 if not 0 <= index["byteStart"] < index["byteEnd"] <= size:
                     raise ApiError(400, "Invalid app.bsky.feed.post record: facet out of text")
-            for image in (record.get("embed") or {}).get("images") or []:
-                link = image["image"]["ref"]["$link"]
+            embed = record.get("embed") or {}
+            refs = [i["image"] for i in embed.get("images") or []]
+            refs += [embed["video"]] if embed.get("video") else []
+            for ref in refs:
+                link = ref["ref"]["$link"]
                 if link not in self.blobs:
                     raise ApiError(400, f"Could not find blob: {link}")
             uri = f"at://{did}/app.bsky.feed.post/{self.next_tid()}"
@@ -220,7 +227,16 @@ class BlueskyServer(FakeApi):
             if did is None:
                 raise ApiError(400, "Token could not be verified", error="InvalidToken")
             return 200, self._session_body(did), {}
+        if nsid.startswith("app.bsky.video."):
+            return self._video(nsid, req)
         did = self._auth(req)
+        if nsid == "com.atproto.server.getServiceAuth":
+            if req.query.get("lxm") != "com.atproto.repo.uploadBlob":
+                raise ApiError(400, "lxm must be com.atproto.repo.uploadBlob here")
+            token = make_jwt(did, "service", 1800)
+            with self.lock:
+                self.service_tokens[token] = did
+            return 200, {"token": token}, {}
         if nsid == "com.atproto.identity.resolveHandle":
             handle = req.query.get("handle", "")
             found = next((d for d, u in self.users.items() if u["handle"] == handle), None)
@@ -255,6 +271,42 @@ class BlueskyServer(FakeApi):
                 return 200, {"thread": self._thread(uri)}, {}
             if nsid == "app.bsky.feed.getAuthorFeed":
                 return self._author_feed(req.query)
+        raise ApiError(501, "Method Not Implemented", error="MethodNotImplemented")
+
+    def _video(self, nsid: str, req: Request) -> tuple[int, Any, dict[str, str]]:
+        with self.lock:
+            if nsid == "app.bsky.video.uploadVideo" and req.method == "POST":
+                did = self.service_tokens.get(req.bearer() or "")
+                if did is None or req.query.get("did") != did:
+                    raise ApiError(
+                        401, "Invalid service auth token", error="AuthenticationRequired"
+                    )
+                job_id = f"job-{self.next_id()[-8:]}"
+                link = "bafkrei" + hashlib.sha256(req.raw).hexdigest()[:52]
+                self.blobs[link] = {
+                    "$type": "blob",
+                    "ref": {"$link": link},
+                    "mimeType": req.headers.get("content-type", ""),
+                    "size": len(req.raw),
+                }
+                self.video_jobs[job_id] = {"did": did, "polls": self.video_polls, "link": link}
+                body = fixture("video_job__created")
+                body["jobStatus"].update(jobId=job_id, did=did)
+                return 200, body, {}
+            if nsid == "app.bsky.video.getJobStatus":
+                job = self.video_jobs.get(req.query.get("jobId", ""))
+                if job is None:
+                    raise ApiError(400, "Job not found", error="NotFound")
+                if job["polls"] > 0:
+                    job["polls"] -= 1
+                    body = fixture("video_job__processing")
+                elif self.video_fails:
+                    body = fixture("video_job__failed")
+                else:
+                    body = fixture("video_job__completed")
+                    body["jobStatus"]["blob"] = self.blobs[job["link"]]
+                body["jobStatus"].update(jobId=req.query["jobId"], did=job["did"])
+                return 200, body, {}
         raise ApiError(501, "Method Not Implemented", error="MethodNotImplemented")
 
     def _session_body(self, did: str) -> dict[str, Any]:
