@@ -111,7 +111,7 @@ def post_page(request: Request, me: CurrentUser, post_id: int) -> Response:
         can_cancel=me.can(ws.id, "schedule"),
         can_edit=me.can(ws.id, "compose"),
         editable=EDITABLE,
-        default_when=default_when.strftime("%Y-%m-%dT%H:%M"),
+        default_when=request.query_params.get("suggest") or default_when.strftime("%Y-%m-%dT%H:%M"),
         tz=ws.timezone,
     )
 
