@@ -1,0 +1,312 @@
+"""The FAQ assistant: retrieve the entry that answers a question, draft a reply, decide the handoff.
+
+For each question: language, sentiment and intent come from the triage pipeline
+(:func:`clairon.inbox.triage.triage_batch`; when its models are not installed, the language comes
+from :func:`clairon.content.language.detect_language` and the intent from the triage intent rules,
+sentiment is then ``unknown``). The hybrid retriever ranks the knowledge base; the reply is the
+best entry's answer framed with a greeting and closing in the asker's language and citing the
+entry, translated by the configured AI backend when the entry is in another language.
+
+Confidence (0-1) is a logistic function of the hybrid score of the best entry, its margin over the
+best *different* entry (a translation of the same entry is not a competitor) and its lexical
+coverage. The message is handed to a human unless auto-send is allowed AND confidence reaches the
+threshold; it is *always* handed over for negative sentiment, complaints, toxic text, no usable
+answer, or a translation the backend cannot do. ``reason`` says which rule decided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clairon.ai.base import Translator
+from clairon.config import Settings
+from clairon.content.language import detect_language
+from clairon.errors import ClaironError
+from clairon.inbox.kb import KBEntry, KnowledgeBase, load_kb
+from clairon.inbox.retrieval import Hit, HybridRetriever
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MIN_CONFIDENCE",
+    "AssistantAnswer",
+    "FaqAssistant",
+    "Question",
+    "answer_questions",
+]
+
+DEFAULT_THRESHOLD = 0.75  # auto-send needs at least this confidence
+MIN_CONFIDENCE = 0.35  # below this the knowledge base is taken to have no answer
+TOXICITY_LIMIT = 0.5
+
+_GREETING = {"fr": "Bonjour,", "en": "Hello,", "es": "Hola,", "de": "Hallo,", "it": "Buongiorno,",
+             "pt": "Olá,"}  # fmt: skip
+_CLOSING = {"fr": "Belle journée !", "en": "Have a nice day!", "es": "¡Buen día!",
+            "de": "Einen schönen Tag!", "it": "Buona giornata!", "pt": "Bom dia!"}  # fmt: skip
+_SOURCE = {"fr": "Source", "en": "Source"}
+_HOLDING = {
+    "fr": "Merci pour votre message. Un membre de notre équipe vous répond très vite.",
+    "en": "Thank you for your message. A member of our team will get back to you shortly.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    id: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class AssistantAnswer:
+    """What the assistant proposes for one question, and why."""
+
+    question_id: str | None
+    question: str
+    language: str
+    entry_id: str | None
+    entry_question: str | None
+    reply: str
+    confidence: float
+    handoff: bool
+    reason: str  # auto_send | auto_send_disabled | low_confidence | no_answer | complaint | ...
+    detail: str
+    summary: str  # for the human who takes over
+    sentiment: str = "unknown"
+    intent: str = "other"
+    entry_url: str | None = None
+    translated: bool = False
+    candidates: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["candidates"] = [{"id": i, "score": s} for i, s in self.candidates]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Signals:
+    language: str
+    sentiment: str
+    intent: str
+    toxicity: float
+
+
+def _signals(questions: Sequence[Question], languages: Sequence[str]) -> list[_Signals]:
+    """Triage labels per question; a degraded but honest fallback when its models are absent."""
+    texts = [q.text for q in questions]
+    try:
+        from clairon.inbox.triage import triage_batch
+
+        results = triage_batch(
+            texts, [q.language for q in questions], allowed_languages=languages or None
+        )
+        return [_Signals(r.language, r.sentiment, r.intent, r.toxicity) for r in results]
+    except (ImportError, OSError, ValueError, KeyError):
+        pass
+    try:
+        from clairon.inbox.intent import detect_intent
+    except ImportError:  # pragma: no cover - the intent rules ship with the package
+
+        def detect_intent(text: str, sentiment: str) -> str:
+            return "other"
+
+    out: list[_Signals] = []
+    for question in questions:
+        language = question.language or _language(question.text, languages)
+        out.append(_Signals(language, "unknown", detect_intent(question.text, "neutral"), 0.0))
+    return out
+
+
+def _language(text: str, allowed: Sequence[str]) -> str:
+    guess = detect_language(text)
+    scores = {code: s for code, s in guess.scores.items() if not allowed or code in allowed}
+    if scores and max(scores.values()) > 0:
+        return max(scores, key=lambda code: scores[code])
+    return allowed[0] if allowed else guess.code
+
+
+def confidence_of(hits: Sequence[Hit], retriever: HybridRetriever) -> float:
+    """Logistic of top score, margin over the best different entry, and lexical coverage."""
+    if not hits:
+        return 0.0
+    best = hits[0]
+    rival = next((h for h in hits[1:] if not retriever.are_twins(best.entry, h.entry)), None)
+    margin = best.score - rival.score if rival else best.score
+    z = 9.0 * (best.score - 0.42) + 12.0 * margin + 1.5 * (best.coverage - 0.3)
+    return min(round(1.0 / (1.0 + math.exp(-z)), 4), 0.9999)  # never certain
+
+
+class FaqAssistant:
+    """Answers questions from one knowledge base. Build once, then call :meth:`answer`."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase | Sequence[KBEntry],
+        *,
+        settings: Settings | None = None,
+        translator: Translator | None = None,
+        embedder: Any | None = None,
+        use_dense: bool = True,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        entries = kb.entries if isinstance(kb, KnowledgeBase) else tuple(kb)
+        self.retriever = HybridRetriever(entries, embedder=embedder, use_dense=use_dense)
+        self.languages = sorted({e.language for e in entries})
+        self.min_confidence = min_confidence
+        self._settings = settings
+        self._translator = translator
+
+    def _translate(self, text: str, source: str, target: str) -> str | None:
+        try:
+            if self._translator is None:
+                from clairon.ai.registry import translator
+
+                self._translator = translator(self._settings)
+            return self._translator.translate(text, target=target, source=source).text
+        except ClaironError:
+            return None
+
+    def answer(
+        self,
+        questions: Sequence[Question | str],
+        *,
+        allow_auto_send: bool = False,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> list[AssistantAnswer]:
+        items = [q if isinstance(q, Question) else Question(str(q)) for q in questions]
+        signals = _signals(items, self.languages)
+        hits_per_question = self.retriever.search(
+            [q.text for q in items], languages=[s.language for s in signals]
+        )
+        return [
+            self._one(q, s, h, allow_auto_send, threshold)
+            for q, s, h in zip(items, signals, hits_per_question, strict=True)
+        ]
+
+    def _one(
+        self,
+        question: Question,
+        signals: _Signals,
+        hits: list[Hit],
+        allow_auto_send: bool,
+        threshold: float,
+    ) -> AssistantAnswer:
+        language = signals.language if signals.language in _GREETING else "en"
+        confidence = confidence_of(hits, self.retriever)
+        best = hits[0].entry if hits else None
+        reply, translated, translation_failed = _HOLDING.get(language, _HOLDING["en"]), False, False
+        if best is not None and confidence >= self.min_confidence:
+            body = best.answer
+            if best.language != language:
+                converted = self._translate(body, best.language, language)
+                translated = converted is not None
+                translation_failed = converted is None
+                body = converted or body
+            reply = _frame(body, best, language)
+        reason, detail = _decide(
+            signals, confidence, (self.min_confidence, threshold), allow_auto_send,
+            translation_failed, best,
+        )  # fmt: skip
+        summary = (
+            f"[{signals.language}] sentiment {signals.sentiment}, intent {signals.intent}. "
+            f"Asked: «{question.text[:300]}». "
+            + (f"Best entry {best.id} «{best.question}» " if best else "No entry found ")
+            + f"(confidence {confidence:.2f}). Handed over: {detail}."
+        )
+        return AssistantAnswer(
+            question_id=question.id,
+            question=question.text,
+            language=signals.language,
+            entry_id=best.id if best else None,
+            entry_question=best.question if best else None,
+            reply=reply,
+            confidence=confidence,
+            handoff=reason != "auto_send",
+            reason=reason,
+            detail=detail,
+            summary=summary if reason != "auto_send" else "",
+            sentiment=signals.sentiment,
+            intent=signals.intent,
+            entry_url=best.url if best else None,
+            translated=translated,
+            candidates=tuple((h.entry.id, round(h.score, 4)) for h in hits[:3]),
+        )
+
+
+def _frame(body: str, entry: KBEntry, language: str) -> str:
+    source = f"{_SOURCE.get(language, 'Source')} : « {entry.question} »"
+    if language != "fr":
+        source = f"{_SOURCE.get(language, 'Source')}: “{entry.question}”"
+    if entry.url:
+        source += f" — {entry.url}"
+    greeting = _GREETING.get(language, _GREETING["en"])
+    closing = _CLOSING.get(language, _CLOSING["en"])
+    return f"{greeting}\n\n{body}\n\n{source}\n{closing}"
+
+
+def _decide(
+    signals: _Signals,
+    confidence: float,
+    limits: tuple[float, float],
+    allow_auto_send: bool,
+    translation_failed: bool,
+    best: KBEntry | None,
+) -> tuple[str, str]:
+    """The first rule that applies, most important first."""
+    floor, threshold = limits
+    if signals.sentiment == "negative":
+        return "negative_sentiment", "the message is negative: a human answers unhappy customers"
+    if signals.intent == "complaint":
+        return "complaint", "the message is a complaint"
+    if signals.toxicity >= TOXICITY_LIMIT:
+        return "toxic", f"toxicity {signals.toxicity:.2f} ≥ {TOXICITY_LIMIT}"
+    if best is None or confidence < floor:
+        return "no_answer", f"confidence {confidence:.2f} < {floor:.2f}: no entry answers this"
+    if translation_failed:
+        return "translation_unavailable", (
+            f"the entry is in {best.language} and the AI backend cannot translate it"
+        )
+    if confidence < threshold:
+        return "low_confidence", f"confidence {confidence:.2f} < threshold {threshold:.2f}"
+    if not allow_auto_send:
+        return "auto_send_disabled", "confident, but the workspace does not allow auto-send"
+    return "auto_send", f"confidence {confidence:.2f} ≥ threshold {threshold:.2f}"
+
+
+def _question(value: Question | str | Mapping[str, Any]) -> Question:
+    if isinstance(value, Question):
+        return value
+    if isinstance(value, str):
+        return Question(value)
+    text = value.get("text")
+    if not isinstance(text, str):
+        raise ValueError("a question needs a 'text' string")
+    raw_id = value.get("id")
+    language = value.get("language")
+    return Question(
+        text, None if raw_id is None else str(raw_id), str(language) if language else None
+    )
+
+
+def answer_questions(
+    kb: KnowledgeBase | Sequence[KBEntry] | str | Path,
+    questions: Sequence[Question | str | Mapping[str, Any]],
+    *,
+    allow_auto_send: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    settings: Settings | None = None,
+    translator: Translator | None = None,
+) -> list[AssistantAnswer]:
+    """Answer every question from ``kb`` (entries, a :class:`KnowledgeBase` or a file path).
+
+    Questions are strings, :class:`Question` objects or mappings with ``text`` and optional
+    ``id`` and ``language``. One :class:`AssistantAnswer` per question, in order."""
+    base = load_kb(kb) if isinstance(kb, str | Path) else kb
+    assistant = FaqAssistant(base, settings=settings, translator=translator)
+    return assistant.answer(
+        [_question(q) for q in questions], allow_auto_send=allow_auto_send, threshold=threshold
+    )

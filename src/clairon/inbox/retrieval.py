@@ -1,0 +1,239 @@
+"""Hybrid retrieval over the knowledge base: lexical BM25 plus multilingual sentence embeddings.
+
+Lexical side: tokens are case-folded, accent-folded (``rembourse`` = ``remboursé``), stripped of
+FR/EN function words and lightly stemmed (plural and common derivational endings), then scored
+with Okapi BM25 against each entry's question (counted twice), tags and answer. Besides BM25 it
+reports *coverage*: the share of the query's IDF mass found in the entry, an absolute figure in
+[0, 1] that does not depend on the other entries.
+
+Dense side: cosine between the question and each entry's question, and the entry's question and
+answer together (the better of the two), from any :class:`~clairon.ai.base.Embedder`.
+
+The hybrid score is ``dense_weight * cosine + (1 - dense_weight) * coverage``; entries in the
+asker's language get a small bonus so a bilingual knowledge base answers in the asker's language.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import regex
+
+from clairon.inbox.embeddings import Matrix, default_embedder, embed_matrix
+from clairon.inbox.kb import KBEntry
+
+__all__ = ["Hit", "HybridRetriever", "lexical_tokens"]
+
+_SENTENCE = regex.compile(r"(?<=[.!?;:])\s+")
+_WORD = regex.compile(r"\p{L}[\p{L}\p{N}]*|\p{N}+")
+_STOPWORD_TEXT = """
+a an the and or but of to in on at for from by with about as is are was were be been being
+am do does did have has had i me my we our you your he she it its they them their this that
+these those what which who whom how when where why can could would should will shall may
+might must please hi hello hey thanks thank there here if so not no any some just also get
+got le la les l un une des du de d et ou mais a au aux en dans sur pour par avec sans ce cet
+cette ces c est sont etre ete je j me m moi tu te t toi vous votre vos nous notre nos il
+elle ils elles on se s y que qu qui quoi quel quelle quels quelles comment quand ou pourquoi
+combien est-ce ne n pas plus tres bien faire fait peut peux pouvez puis dois doit bonjour
+salut merci svp stp ai as avez ont mon ma mes ton ta tes son sa ses leur leurs lui eux ca
+cela ceci
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Inflectional endings only (plural, then one verb/participle ending): derivational suffixes
+# merge unrelated words ("arrive" / "arr") more often than they help on short questions.
+_PLURAL = ("ies", "es", "s", "x")
+_VERB = ("ees", "ee", "ing", "ed", "er", "ez", "e")
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stem(word: str) -> str:
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for suffix in _PLURAL:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    for suffix in _VERB:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Folded, stemmed content words of ``text`` (function words removed)."""
+    words = _WORD.findall(_fold(text).replace("'", " ").replace("’", " "))
+    return [_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One candidate entry for a query, with every score that ranked it (the evidence)."""
+
+    entry: KBEntry
+    score: float
+    dense: float
+    bm25: float
+    coverage: float
+
+
+class _BM25:
+    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.docs = [Counter(d) for d in documents]
+        self.lengths = np.array([len(d) for d in documents], np.float32)
+        self.avg = float(self.lengths.mean()) if len(documents) else 1.0
+        df: Counter[str] = Counter()
+        for doc in self.docs:
+            df.update(doc.keys())
+        n = len(documents)
+        self.idf = {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.unknown_idf = math.log(1.0 + (n + 0.5) / 0.5)
+
+    def scores(self, query: Sequence[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """BM25 per document and coverage (share of the query's IDF mass present)."""
+        bm25 = np.zeros(len(self.docs), np.float32)
+        matched = np.zeros(len(self.docs), np.float32)
+        terms = list(dict.fromkeys(query))
+        total = sum(self.idf.get(t, self.unknown_idf) for t in terms) or 1.0
+        for i, doc in enumerate(self.docs):
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / max(self.avg, 1e-6))
+            for term in terms:
+                tf = doc.get(term, 0)
+                if tf:
+                    idf = self.idf[term]
+                    bm25[i] += idf * tf * (self.k1 + 1) / (tf + norm)
+                    matched[i] += idf
+        return bm25, matched / total
+
+
+class HybridRetriever:
+    """Index once, then :meth:`search` batches of questions."""
+
+    def __init__(
+        self,
+        entries: Sequence[KBEntry],
+        *,
+        embedder: Any | None = None,
+        dense_weight: float = 0.8,
+        language_bonus: float = 0.04,
+        use_dense: bool = True,
+        view_weight: float = 0.95,
+        twin_threshold: float = 0.7,
+    ) -> None:
+        if not entries:
+            raise ValueError("the knowledge base is empty")
+        self.entries = tuple(entries)
+        self.dense_weight = dense_weight if use_dense else 0.0
+        self.language_bonus = language_bonus
+        self.view_weight = view_weight
+        self.twin_threshold = twin_threshold
+        self._bm25 = _BM25(
+            [
+                lexical_tokens(e.question) * 2 + lexical_tokens(" ".join(e.tags))
+                + lexical_tokens(e.answer)
+                for e in self.entries
+            ]
+        )  # fmt: skip
+        self.embedder: Any | None = None
+        self._questions: Matrix | None = None
+        self._documents: Matrix | None = None
+        self._whole: Matrix | None = None  # question + start of answer, one row per entry
+        if use_dense:
+            self.embedder = embedder or default_embedder()
+            if hasattr(self.embedder, "fit"):
+                self.embedder.fit([f"{e.question} {e.answer}" for e in self.entries])
+            self._questions = embed_matrix(self.embedder, [e.question for e in self.entries])
+            views: list[str] = []
+            owners: list[int] = []
+            for index, entry in enumerate(self.entries):
+                sentences = [s for s in _SENTENCE.split(entry.answer) if len(s) > 12][:6]
+                for view in [f"{entry.question}\n{entry.answer[:300]}", *sentences]:
+                    views.append(view)
+                    owners.append(index)
+            self._documents = embed_matrix(self.embedder, views)
+            self._owners = np.array(owners)
+            self._view_starts = np.flatnonzero(np.r_[True, self._owners[1:] != self._owners[:-1]])
+            self._whole = self._documents[self._view_starts]
+
+    @property
+    def dense_name(self) -> str:
+        if self.embedder is None:
+            return "none"
+        return f"{getattr(self.embedder, 'backend', '?')}/{getattr(self.embedder, 'model', '?')}"
+
+    def twin_similarity(self, a: int, b: int) -> float:
+        """How alike two entries are, question and answer together (~0.8 for translations of
+        each other, rarely above 0.6 for different entries)."""
+        if self._whole is None:
+            return 0.0
+        return float(self._whole[a] @ self._whole[b])
+
+    def _twin_in(self, index: int, language: str) -> int | None:
+        """The entry in ``language`` whose question says the same as entry ``index``'s."""
+        if self._whole is None:
+            return None
+        similarity = self._whole @ self._whole[index]
+        best: int | None = None
+        for other, entry in enumerate(self.entries):
+            if (
+                entry.language == language
+                and similarity[other] >= self.twin_threshold
+                and (best is None or similarity[other] > similarity[best])
+            ):
+                best = other
+        return best
+
+    def are_twins(self, a: KBEntry, b: KBEntry) -> bool:
+        """Two entries in different languages that ask the same question."""
+        if a.language == b.language:
+            return False
+        return self.twin_similarity(self.index_of(a), self.index_of(b)) >= self.twin_threshold
+
+    def index_of(self, entry: KBEntry) -> int:
+        return self.entries.index(entry)
+
+    def search(
+        self, queries: Sequence[str], *, k: int = 5, languages: Sequence[str | None] | None = None
+    ) -> list[list[Hit]]:
+        """The ``k`` best entries per query, best first."""
+        if not queries:
+            return []
+        dense = np.zeros((len(queries), len(self.entries)), np.float32)
+        if self._questions is not None and self._documents is not None:
+            vectors = embed_matrix(self.embedder, list(queries))
+            by_view = vectors @ self._documents.T
+            by_entry = np.maximum.reduceat(by_view, self._view_starts, axis=1)
+            dense = np.maximum(vectors @ self._questions.T, self.view_weight * by_entry)
+        entry_languages = np.array([e.language for e in self.entries])
+        results: list[list[Hit]] = []
+        for row, query in enumerate(queries):
+            bm25, coverage = self._bm25.scores(lexical_tokens(query))
+            scores = self.dense_weight * dense[row] + (1 - self.dense_weight) * coverage
+            if self.dense_weight == 0.0:  # lexical only: BM25 breaks coverage ties
+                scores = coverage + 1e-3 * bm25
+            language = languages[row] if languages else None
+            if language:
+                scores = scores + self.language_bonus * (entry_languages == language)
+            order = list(np.argsort(-scores, kind="stable")[:k])
+            if language and self.entries[order[0]].language != language:
+                twin = self._twin_in(order[0], language)
+                if twin is not None:  # answer from the same entry written in the asker's language
+                    order = [twin, *(i for i in order if i != twin)][:k]
+            results.append(
+                [
+                    Hit(self.entries[i], float(scores[i]), float(dense[row, i]),
+                        float(bm25[i]), float(coverage[i]))
+                    for i in order
+                ]
+            )  # fmt: skip
+        return results
