@@ -84,11 +84,14 @@ VARIANTS: dict[str, dict[str, object]] = {
     # ablations of the model (module constants), for the docs' table
     "single-shape": {"SHAPE_SCALES": (1.0,)},
     "no-zone-learning": {"CANDIDATE_ZONES": ()},
+    "half-life-8": {"HALF_LIFE_WEEKS": 8.0},
+    "half-life-20": {"HALF_LIFE_WEEKS": 20.0},
+    "wide": {"SHAPE_SCALES": (0.5, 1.0, 2.5, 5.0), "MIX_SHARES": (0.25, 0.5)},
 }
 
 
-def simulate_account(args: tuple[int, int, int, Params, str]) -> AccountResult:
-    index, weeks, seed, params, variant = args
+def simulate_account(args: tuple[int, int, int, Params, str, tuple[str, ...]]) -> AccountResult:
+    index, weeks, seed, params, variant, only = args
     for name, value in VARIANTS[variant].items():
         setattr(best_time, name, value)
     rng = np.random.default_rng([seed, index])
@@ -104,6 +107,9 @@ def simulate_account(args: tuple[int, int, int, Params, str]) -> AccountResult:
         logs += [math.log1p(p.final) for p in posts]
     result.timing_share = float(np.var(timing) / np.var(logs)) if len(logs) > 2 else 0.0
     for name, policy in POLICIES.items():
+        if only and name not in only:
+            result.captured[name] = [1.0] * (weeks - HISTORY_WEEKS)
+            continue
         own = list(shared)
         per_week = []
         for week in range(HISTORY_WEEKS, weeks):
@@ -207,12 +213,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="default")
     parser.add_argument("--variant", choices=sorted(VARIANTS), default="")
+    parser.add_argument(
+        "--only", default="", help="comma-separated policies to run (others print 0)"
+    )
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args()
     accounts, weeks = (8, 14) if args.quick else (args.accounts, args.weeks)
     started = time.monotonic()
     scenario = SCENARIOS[args.scenario]
-    jobs = [(i, weeks, args.seed, scenario, args.variant) for i in range(accounts)]
+    only = tuple(p for p in args.only.split(",") if p)
+    if only:
+        only = (*only, "oracle")
+    jobs = [(i, weeks, args.seed, scenario, args.variant, only) for i in range(accounts)]
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
             results = list(pool.map(simulate_account, jobs))

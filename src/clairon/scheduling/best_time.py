@@ -52,7 +52,9 @@ _N_FOURIER = 3
 _N_DAYS = 6  # weekday shifts relative to Monday
 # intercept, curve, crowd, fourier, weekday shifts, holiday, fatigue, trend
 _BASE_COLUMNS = 3 + 2 * _N_FOURIER + _N_DAYS + 3
-SHAPE_SCALES = (0.5, 1.0, 2.5)  # how far the account may depart from the published shape
+SHAPE_SCALES: tuple[float, ...] = (0.5, 1.0, 2.5)  # how far from the published shape
+# share of an undeclared zone in the "declared + that zone" hypotheses
+MIX_SHARES: tuple[float, ...] = (0.5,)
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,10 @@ def _alternatives(
         if cand in declared or now.astimezone(zone(cand)).utcoffset() in offsets:
             continue
         out.append((f"{cand} only", {cand: 1.0}))
-        mixed = {z: 0.5 * w for z, w in declared.items()}
-        mixed[cand] = mixed.get(cand, 0.0) + 0.5
-        out.append((f"declared + {cand}", mixed))
+        for share in MIX_SHARES:
+            mixed = {z: (1 - share) * w for z, w in declared.items()}
+            mixed[cand] = mixed.get(cand, 0.0) + share
+            out.append((f"declared + {share:.0%} {cand}", mixed))
     return out
 
 

@@ -65,6 +65,7 @@ def holiday_line(instant: datetime, mixture: Mapping[str, float]) -> str:
         if holiday:
             key = f"{holiday} ({country_of_zone(name)})"
             hits[key] = hits.get(key, 0.0) + weight
+    hits = {k: v for k, v in hits.items() if v >= 0.05}
     if not hits:
         return "not a holiday"
     return "; ".join(f"holiday {k} for {v:.0%} of the audience" for k, v in hits.items())

@@ -198,6 +198,7 @@ def _build_plan(
     noise = 1.645 * float(np.median(sd[daytime])) * np.sqrt(2) if len(grid) else 0.0
     timing_matters = bool(spread > max(noise, 0.1))
     mixture, learned = _learned_mixture(model)
+    shown = mixture if learned else dict(model.declared)
     has_numbers = model.n_posts > 0
     rate_base = model.typical_impressions
     span = f"{model.n_posts} posts over {max(model.weeks_of_history, 1):.0f} weeks"
@@ -235,8 +236,8 @@ def _build_plan(
             f"only {model.n_posts} posts of history (< {MIN_HISTORY_POSTS}), so this "
             f"follows published {model.network.name} curves for your audience"
         )
-        parts = [f"{where}: {value}", basis, audience_line(slot.start_utc, mixture, learned)]
-        parts.append(holiday_line(slot.start_utc, mixture))
+        parts = [f"{where}: {value}", basis, audience_line(slot.start_utc, shown, learned)]
+        parts.append(holiday_line(slot.start_utc, shown))
         text = ", ".join(parts[:2]) + "; " + "; ".join(parts[2:])
         if i == experiment:
             text = "EXPERIMENT (uncertain but promising slot, to learn): " + text
