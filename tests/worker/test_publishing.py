@@ -321,3 +321,34 @@ def test_outbox_record_names_the_variant(tctx: Context, world: World) -> None:
     run(tctx, Script())
     log = (tctx.settings.data_dir / "outbox" / "published.log").read_text().splitlines()
     assert [json.loads(line)["variant_id"] for line in log] == [vid]
+
+
+def test_a_long_running_worker_picks_up_new_credentials(tctx: Context, world: World) -> None:
+    """Connectors are reused between batches, but never with stale credentials."""
+    acc = accounts.connect_account(
+        tctx,
+        world.actor,
+        world.workspace.id,
+        "outbox",
+        "rotating",
+        credentials={"access_token": "first"},
+    )
+    script = Script()
+    runner = Runner(tctx, connector_factory=script.factory, periodic=False)
+    schedule(tctx, world, ["a", "b"], account_id=acc.id)
+    runner.run_until_idle()
+    schedule(tctx, world, ["c"], account_id=acc.id)
+    runner.run_until_idle()
+    assert len(runner.connectors) == 1  # one connector served both batches
+    accounts.connect_account(
+        tctx,
+        world.actor,
+        world.workspace.id,
+        "outbox",
+        "rotating",
+        credentials={"access_token": "second"},
+    )
+    schedule(tctx, world, ["d"], account_id=acc.id)
+    runner.run_until_idle()
+    runner.close()
+    assert script.tokens_seen == ["first", "first", "first", "second"]

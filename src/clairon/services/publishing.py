@@ -15,6 +15,7 @@ or may not have the post, so it is NOT published again. It becomes ``unconfirmed
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -47,9 +48,9 @@ from clairon.services.accounts import (
     mark_reconnect_needed,
     store_refreshed_credentials,
 )
+from clairon.services.connector_cache import ConnectorCache
 from clairon.services.context import Context
 from clairon.services.notifications import enqueue_variant_notifications
-from clairon.store import accounts as account_repo
 from clairon.store import jobs as job_repo
 from clairon.store import posts as repo
 from clairon.worker.retry import DEFAULT_POLICY, RetryPolicy
@@ -177,13 +178,15 @@ def publish_variants(
     policy: RetryPolicy = DEFAULT_POLICY,
     executor: Executor | None = None,
     concurrency: int = 1,
+    connectors: ConnectorCache | None = None,
 ) -> list[PublishOutcome]:
-    """Publish a batch of due variants; one outcome per task, in order."""
+    """Publish a batch of due variants; one outcome per task, in order. A long-running
+    worker passes a :class:`ConnectorCache` to reuse connectors between batches."""
     outcomes: dict[int, PublishOutcome] = {}
     claimed, accounts = _start(ctx, tasks, outcomes)
     if claimed:
         results = _call_networks(
-            ctx, claimed, accounts, connector_factory, policy, executor, concurrency
+            ctx, claimed, accounts, connector_factory, policy, executor, concurrency, connectors
         )
         _record(ctx, claimed, results)
         outcomes.update(results)
@@ -195,17 +198,18 @@ def publish_variants(
 
 def _start(
     ctx: Context, tasks: Sequence[PublishTask], outcomes: dict[int, PublishOutcome]
-) -> tuple[list[_Claimed], dict[int, SocialAccount]]:
+) -> tuple[list[_Claimed], dict[int, tuple[SocialAccount, str]]]:
     now = ctx.now()
     events: list[dict[str, Any]] = []
     claimed: list[_Claimed] = []
     with ctx.store.transaction(write_lock=True) as conn:
         found = repo.get_variants(conn, [t.variant_id for t in tasks])
-        accounts: dict[int, SocialAccount] = {}
-        for acc_id in {v.account_id for v in found.values()}:
-            acc = account_repo.get_account(conn, acc_id)
-            if acc is not None:
-                accounts[acc_id] = acc
+        accounts = {
+            aid: (acc, hashlib.blake2b(token or b"", digest_size=16).hexdigest())
+            for aid, (acc, token) in repo.accounts_with_credentials(
+                conn, sorted({v.account_id for v in found.values()})
+            ).items()
+        }
         due: list[tuple[PublishTask, Variant]] = []
         abandoned: list[Variant] = []
         for task in tasks:
@@ -243,7 +247,7 @@ def _start(
             )
             media = variant_media(conn, v)
             item = _Claimed(task, v, publish_request(v, media))
-            account = accounts.get(v.account_id)
+            account = accounts[v.account_id][0] if v.account_id in accounts else None
             if account is None or account.status != AccountStatus.active:
                 state = account.status if account else "missing"
                 item.preset = PublishOutcome(
@@ -325,7 +329,10 @@ class _AccountSession:
     ctx: Context
     account: SocialAccount
     factory: ConnectorFactory
+    cache: ConnectorCache | None = None
+    fingerprint: str = ""
     connector: Connector | None = None
+    owned: bool = True  # closed after the batch (not when it belongs to the cache)
     broken: str = ""
     refreshed: bool = False
     needs_reconnect: str = ""
@@ -334,12 +341,16 @@ class _AccountSession:
 
     def open(self) -> None:
         try:
-            self.connector = self.factory(self.ctx, self.account)
+            if self.cache is not None:
+                self.connector = self.cache.get(self.ctx, self.account, self.fingerprint)
+                self.owned = False
+            else:
+                self.connector = self.factory(self.ctx, self.account)
         except ClaironError as exc:
             self.broken = f"cannot use the account's connector: {exc}"
 
     def close(self) -> None:
-        if self.connector is not None:
+        if self.connector is not None and self.owned:
             self.connector.close()
 
     def publish(self, request: PublishRequest) -> PublishResult:
@@ -368,20 +379,24 @@ class _AccountSession:
                 credentials,
                 datetime.fromisoformat(expires) if expires else None,
             )
+            if self.cache is not None:
+                self.cache.forget(self.account.id)  # closes the stale one
+            elif self.owned:
+                stale.close()
             fresh = self.factory(self.ctx, self.account)
-            stale.close()
-            self.connector = fresh
+            self.connector, self.owned = fresh, True
             return fresh
 
 
 def _call_networks(
     ctx: Context,
     claimed: Sequence[_Claimed],
-    accounts: dict[int, SocialAccount],
+    accounts: dict[int, tuple[SocialAccount, str]],
     factory: ConnectorFactory,
     policy: RetryPolicy,
     executor: Executor | None,
     concurrency: int,
+    cache: ConnectorCache | None,
 ) -> dict[int, PublishOutcome]:
     results: dict[int, PublishOutcome] = {}
     by_account: dict[int, list[_Claimed]] = defaultdict(list)
@@ -390,7 +405,10 @@ def _call_networks(
             results[item.variant.id] = item.preset
         else:
             by_account[item.variant.account_id].append(item)
-    sessions = {aid: _AccountSession(ctx, accounts[aid], factory) for aid in by_account}
+    sessions = {
+        aid: _AccountSession(ctx, accounts[aid][0], factory, cache, accounts[aid][1])
+        for aid in by_account
+    }
     lanes: list[tuple[_AccountSession, list[_Claimed]]] = []
     for aid, items in by_account.items():
         session = sessions[aid]

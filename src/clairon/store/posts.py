@@ -8,11 +8,20 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from clairon.domain import Campaign, Media, Post, Variant, VariantStatus
-from clairon.store.rows import to_media, to_post, to_variant
-from clairon.store.tables import audit_events, campaigns, media, posts, review_notes, variants
+from clairon.domain import Campaign, Media, Post, SocialAccount, Variant, VariantStatus
+from clairon.store.rows import to_account, to_media, to_post, to_variant
+from clairon.store.tables import (
+    accounts,
+    audit_events,
+    campaigns,
+    media,
+    posts,
+    review_notes,
+    variants,
+)
 
 __all__ = [
+    "accounts_with_credentials",
     "add_review_note",
     "append_variant_events",
     "get_media",
@@ -273,3 +282,17 @@ def approved_unscheduled(conn: Connection, workspace_id: int) -> list[Variant]:
         variants.c.scheduled_at.is_(None),
     )
     return [to_variant(r) for r in conn.execute(q.order_by(variants.c.id)).mappings()]
+
+
+def accounts_with_credentials(
+    conn: Connection, account_ids: Sequence[int]
+) -> dict[int, tuple[SocialAccount, bytes | None]]:
+    """The accounts of a batch of variants with their encrypted credentials, in one query."""
+    if not account_ids:
+        return {}
+    q = select(accounts).where(accounts.c.id.in_(list(account_ids)))
+    out: dict[int, tuple[SocialAccount, bytes | None]] = {}
+    for r in conn.execute(q).mappings():
+        token = r["credentials"]
+        out[int(r["id"])] = (to_account(r), bytes(token) if token is not None else None)
+    return out

@@ -11,7 +11,8 @@ job                    version  payload                                     re-r
 =====================  =======  ==========================================  ============
 
 Engine-provided helpers are read from ``ctx.extras`` (``connector_factory``, ``executor``,
-``concurrency``), so tests and the runner can inject them without changing a job's signature.
+``concurrency``, ``connector_cache``), so tests and the runner can inject them without
+changing a job's signature.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import Field
 
 from clairon.services import publishing, reconciliation, upkeep
 from clairon.services.accounts import build_connector
+from clairon.services.connector_cache import ConnectorCache
 from clairon.services.context import Context
 from clairon.services.publishing import ConnectorFactory, OutcomeKind, PublishOutcome
 from clairon.worker import notify_job  # noqa: F401  (registers the "notify" job)
@@ -99,6 +101,7 @@ def publish_variant_batch(
     """Same behaviour as :func:`publish_variant`, one transaction per step for the batch."""
     executor = ctx.extras.get("executor")
     concurrency = ctx.extras.get("concurrency", 1)
+    cache = ctx.extras.get("connector_cache")
     tasks = [publishing.PublishTask(p.variant_id, r.attempt, r.max_attempts) for p, r in items]
     outcomes = publishing.publish_variants(
         ctx,
@@ -106,6 +109,7 @@ def publish_variant_batch(
         connector_factory=connector_factory_of(ctx),
         executor=executor if isinstance(executor, Executor) else None,
         concurrency=concurrency if isinstance(concurrency, int) else 1,
+        connectors=cache if isinstance(cache, ConnectorCache) else None,
     )
     return [_as_job_result(o) for o in outcomes]
 

@@ -28,6 +28,8 @@ from typing import Any
 import httpx
 
 from clairon.errors import ClaironError
+from clairon.services.accounts import build_connector
+from clairon.services.connector_cache import ConnectorCache
 from clairon.services.context import Context
 from clairon.services.publishing import ConnectorFactory
 from clairon.store import jobs as job_repo
@@ -113,6 +115,8 @@ class Runner:
         extras["concurrency"] = self.concurrency
         if connector_factory is not None:
             extras["connector_factory"] = connector_factory
+        self.connectors = ConnectorCache(connector_factory or build_connector)
+        extras["connector_cache"] = self.connectors
         self.ctx = replace(ctx, extras=extras, http_factory=http_factory)
 
     # --- control ---
@@ -126,6 +130,7 @@ class Runner:
         return self._stop.is_set()
 
     def close(self) -> None:
+        self.connectors.close()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
         if self._http is not None:
@@ -133,7 +138,10 @@ class Runner:
 
     def run(self, *, until_idle: bool = False) -> RunnerStats:
         """Run until :meth:`stop` is called (or, with ``until_idle``, until nothing is due)."""
-        heartbeat = threading.Thread(target=self._heartbeat, name="clairon-lease", daemon=True)
+        done = threading.Event()
+        heartbeat = threading.Thread(
+            target=self._heartbeat, args=(done,), name="clairon-lease", daemon=True
+        )
         heartbeat.start()
         try:
             if self.periodic:
@@ -145,7 +153,7 @@ class Runner:
                     break
                 self._stop.wait(self._idle_wait())
         finally:
-            self._stop.set()
+            done.set()
             heartbeat.join(timeout=5)
         return self.stats
 
@@ -269,9 +277,9 @@ class Runner:
         wait = (upcoming - self.ctx.now()).total_seconds()
         return min(self.poll_seconds, max(0.005, wait))
 
-    def _heartbeat(self) -> None:
+    def _heartbeat(self, done: threading.Event) -> None:
         every = max(0.2, self.lease.total_seconds() / 3)
-        while not self._stop.wait(every):
+        while not done.wait(every):
             self._beat()
 
     def _beat(self) -> None:
