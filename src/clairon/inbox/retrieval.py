@@ -6,11 +6,14 @@ with Okapi BM25 against each entry's question (counted twice), tags and answer. 
 reports *coverage*: the share of the query's IDF mass found in the entry, an absolute figure in
 [0, 1] that does not depend on the other entries.
 
-Dense side: cosine between the question and each entry's question, and the entry's question and
-answer together (the better of the two), from any :class:`~clairon.ai.base.Embedder`.
+Dense side, from any :class:`~clairon.ai.base.Embedder`: the mean of the cosine with the entry's
+question and the cosine with the entry's centroid (question + mean of its views: question with
+answer, and each answer sentence).
 
 The hybrid score is ``dense_weight * cosine + (1 - dense_weight) * coverage``; entries in the
-asker's language get a small bonus so a bilingual knowledge base answers in the asker's language.
+asker's language get a small bonus, and when the best entry is in another language but has a
+*twin* (the same entry translated, found by embedding similarity) in the asker's language, the
+twin answers instead.
 """
 
 from __future__ import annotations
@@ -124,10 +127,9 @@ class HybridRetriever:
         entries: Sequence[KBEntry],
         *,
         embedder: Any | None = None,
-        dense_weight: float = 0.8,
+        dense_weight: float = 0.85,
         language_bonus: float = 0.04,
         use_dense: bool = True,
-        view_weight: float = 0.95,
         twin_threshold: float = 0.7,
     ) -> None:
         if not entries:
@@ -135,7 +137,6 @@ class HybridRetriever:
         self.entries = tuple(entries)
         self.dense_weight = dense_weight if use_dense else 0.0
         self.language_bonus = language_bonus
-        self.view_weight = view_weight
         self.twin_threshold = twin_threshold
         self._bm25 = _BM25(
             [
@@ -146,7 +147,7 @@ class HybridRetriever:
         )  # fmt: skip
         self.embedder: Any | None = None
         self._questions: Matrix | None = None
-        self._documents: Matrix | None = None
+        self._centroids: Matrix | None = None
         self._whole: Matrix | None = None  # question + start of answer, one row per entry
         if use_dense:
             self.embedder = embedder or default_embedder()
@@ -160,10 +161,15 @@ class HybridRetriever:
                 for view in [f"{entry.question}\n{entry.answer[:300]}", *sentences]:
                     views.append(view)
                     owners.append(index)
-            self._documents = embed_matrix(self.embedder, views)
-            self._owners = np.array(owners)
-            self._view_starts = np.flatnonzero(np.r_[True, self._owners[1:] != self._owners[:-1]])
-            self._whole = self._documents[self._view_starts]
+            documents = embed_matrix(self.embedder, views)
+            owner = np.array(owners)
+            self._whole = documents[np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])]
+            # An entry's centroid: its question plus the mean of its views (question with answer,
+            # answer sentences); averaging views is a cheap ensemble against one odd phrasing.
+            centroids = self._questions.copy()
+            for index in range(len(self.entries)):
+                centroids[index] += documents[owner == index].mean(axis=0)
+            self._centroids = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
 
     @property
     def dense_name(self) -> str:
@@ -209,11 +215,9 @@ class HybridRetriever:
         if not queries:
             return []
         dense = np.zeros((len(queries), len(self.entries)), np.float32)
-        if self._questions is not None and self._documents is not None:
+        if self._questions is not None and self._centroids is not None:
             vectors = embed_matrix(self.embedder, list(queries))
-            by_view = vectors @ self._documents.T
-            by_entry = np.maximum.reduceat(by_view, self._view_starts, axis=1)
-            dense = np.maximum(vectors @ self._questions.T, self.view_weight * by_entry)
+            dense = 0.5 * (vectors @ self._questions.T) + 0.5 * (vectors @ self._centroids.T)
         entry_languages = np.array([e.language for e in self.entries])
         results: list[list[Hit]] = []
         for row, query in enumerate(queries):
