@@ -14,8 +14,8 @@ app = typer.Typer(
 # --- sub-command registrations (one line per feature area; keep sorted) ---
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
 from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
-from clairon.cli.draft_cmd import draft  # noqa: E402
 from clairon.cli.assistant_cmd import app as assistant_app  # noqa: E402
+from clairon.cli.draft_cmd import draft  # noqa: E402
 from clairon.cli.plan_cmd import plan  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
 from clairon.cli.worker_cmd import worker  # noqa: E402
