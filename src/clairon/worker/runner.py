@@ -43,6 +43,8 @@ __all__ = ["Runner", "RunnerStats", "start_background_worker"]
 
 log = logging.getLogger(__name__)
 
+GATHER_SECONDS = 0.05
+
 
 @dataclass
 class RunnerStats:
@@ -275,7 +277,9 @@ class Runner:
         if upcoming is None:
             return self.poll_seconds
         wait = (upcoming - self.ctx.now()).total_seconds()
-        return min(self.poll_seconds, max(0.005, wait))
+        # Waking at most every GATHER seconds lets jobs due close together share one batch
+        # (four transactions) instead of one batch each, at a cost of < GATHER of lateness.
+        return min(self.poll_seconds, max(GATHER_SECONDS, wait))
 
     def _heartbeat(self, done: threading.Event) -> None:
         every = max(0.2, self.lease.total_seconds() / 3)
