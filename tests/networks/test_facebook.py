@@ -372,3 +372,33 @@ def test_result_without_permalink_still_reports_post(
     server.fail_next(500, method="GET")
     result = fb.publish(request())
     assert result.network_post_id in server.posts and result.url is None
+
+
+# --- right after Facebook Login: only the user's token is stored ---
+
+
+def login_only(server: FacebookServer, **settings: Any) -> FacebookConnector:
+    account = AccountContext(
+        1, "", {"access_token": USER_TOKEN}, settings=settings, base_url=server.url
+    )
+    apps = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    return FacebookConnector(account, timeout=2.0, app_credentials=apps)
+
+
+def test_user_token_resolves_the_only_page(server: FacebookServer) -> None:
+    with login_only(server) as fb:
+        assert fb.whoami() == (PAGE_ID, "Clairon Café")
+        result = fb.publish(request())
+        assert server.posts[result.network_post_id]["message"] == "Today's special: onion soup"
+        creds = fb.refresh_token()
+    assert creds["access_token"] == PAGE_TOKEN and creds["page_id"] == PAGE_ID
+    assert creds["user_access_token"] in server.exchanged
+
+
+def test_several_pages_need_a_choice(server: FacebookServer) -> None:
+    server.extra_pages = [{"id": "2002", "name": "Clairon Bistro", "access_token": "EAAOther"}]
+    with login_only(server) as fb, pytest.raises(Rejected, match=r"2002 \(Clairon Bistro\)"):
+        fb.publish(request())
+    with login_only(server, page_id=PAGE_ID) as fb:
+        assert fb.publish(request()).network_post_id in server.posts
+        assert fb.refresh_token()["page_id"] == PAGE_ID

@@ -74,21 +74,45 @@ class FacebookConnector(GraphConnector):
         scope_separator=",",
     )
 
-    _page: dict[str, Any] | None = None
+    _page: dict[str, str] | None = None
 
     # --- identity and tokens ---
-    def _me(self) -> dict[str, Any]:
-        if self._page is None:
-            self._page = self._call("GET", "/me", fields="id,name")
+    def _page_auth(self) -> dict[str, str]:
+        """The Page acted for: ``{id, name, access_token}``. With a ``page_id`` credential the
+        stored token is that Page's token; right after Facebook Login it is the user's token,
+        and the Page comes from ``/me/accounts`` (the account setting ``page_id``, or the only
+        Page the user manages)."""
+        if self._page is not None:
+            return self._page
+        creds, raw = self.account.credentials, super()._token()
+        if creds.get("page_id"):
+            self._page = {"id": str(creds["page_id"]), "name": "", "access_token": raw}
+            return self._page
+        self._page = self._choose(self.pages(raw), self.account.settings.get("page_id"))
         return self._page
+
+    def _choose(self, pages: list[dict[str, str]], wanted: str | None) -> dict[str, str]:
+        chosen = [p for p in pages if p["id"] == wanted] if wanted else pages
+        if len(chosen) != 1:
+            listing = ", ".join(f"{p['id']} ({p['name']})" for p in pages) or "none"
+            raise Rejected(
+                "choose the Facebook Page to publish to: set the account setting page_id to "
+                f"one of the Pages this user manages: {listing}"
+            )
+        return chosen[0]
+
+    def _token(self) -> str:
+        return self._page_auth()["access_token"]
 
     @property
     def page_id(self) -> str:
-        return str(self.account.credentials.get("page_id") or self._me()["id"])
+        return self._page_auth()["id"]
 
     def whoami(self) -> tuple[str, str]:
-        page = self._me()
-        return str(page["id"]), str(page.get("name", ""))
+        page = self._page_auth()
+        if not page["name"]:
+            page["name"] = str(self._call("GET", "/me", fields="id,name").get("name", ""))
+        return page["id"], page["name"]
 
     def pages(self, user_token: str | None = None) -> list[dict[str, str]]:
         """The Pages the user manages (``GET /me/accounts``): id, name and Page token each,
@@ -114,8 +138,12 @@ class FacebookConnector(GraphConnector):
     def refresh_token(self) -> dict[str, str]:
         """Exchange the user token for a fresh long-lived one (``fb_exchange_token``), then
         take the Page token from ``/me/accounts`` again (a Page token derived from a
-        long-lived user token does not expire)."""
-        user_token = self.account.credentials.get("user_access_token", "")
+        long-lived user token does not expire). Right after Facebook Login the stored token is
+        the short-lived user token itself: this turns it into a lasting Page token."""
+        creds = self.account.credentials
+        user_token = creds.get("user_access_token") or (
+            "" if creds.get("page_id") else creds.get("access_token", "")
+        )
         if not user_token:
             raise AuthExpired("no Facebook user token is stored; reconnect needed")
         body = self._call(
@@ -128,15 +156,20 @@ class FacebookConnector(GraphConnector):
             fb_exchange_token=user_token,
         )
         long_lived = str(body["access_token"])
-        page_id = self.account.credentials.get("page_id")
-        page = next((p for p in self.pages(long_lived) if p["id"] == page_id), None)
-        if page is None:
-            raise AuthExpired(f"the user no longer manages Page {page_id}; reconnect needed")
-        creds = {"access_token": page["access_token"], "user_access_token": long_lived}
+        wanted = creds.get("page_id") or self.account.settings.get("page_id")
+        pages = self.pages(long_lived)
+        if wanted and not any(p["id"] == wanted for p in pages):
+            raise AuthExpired(f"the user no longer manages Page {wanted}; reconnect needed")
+        page = self._choose(pages, wanted)
+        refreshed = {
+            "access_token": page["access_token"],
+            "user_access_token": long_lived,
+            "page_id": page["id"],
+        }
         if body.get("expires_in"):
             expires = datetime.now(UTC) + timedelta(seconds=int(body["expires_in"]))
-            creds["user_token_expires_at"] = expires.isoformat()
-        return creds
+            refreshed["user_token_expires_at"] = expires.isoformat()
+        return refreshed
 
     # --- rules ---
     def limits(self) -> Limits:
@@ -279,7 +312,7 @@ class FacebookConnector(GraphConnector):
         ]
         ids = [str(i["id"]) for i in items]
         start = ids.index(since_id) + 1 if since_id in ids else 0
-        page_id = self.account.credentials.get("page_id") or self._me()["id"]
+        page_id = self.page_id
         comments: list[RemoteComment] = []
         for item in items[start:]:
             author = item.get("from") or {}

@@ -47,6 +47,7 @@ class FacebookServer(GraphServer):
         self.insights: dict[str, dict[str, int]] = {}
         self.reactions: dict[str, int] = {}
         self.exchanged: list[str] = []
+        self.extra_pages: list[dict[str, str]] = []  # more Pages the user manages
 
     # --- helpers ---
     def add_comment(
@@ -90,6 +91,7 @@ class FacebookServer(GraphServer):
                 raise ApiError(400, "(#100) Tried accessing nonexisting field (accounts)", code=100)
             body = fixture("accounts__one_page")
             body["data"][0]["access_token"] = PAGE_TOKEN
+            body["data"] += [dict(page) for page in self.extra_pages]
             return 200, body, {}
         if req.path == "/me":
             return 200, fixture("page__me") if actor == PAGE_ID else {"id": USER_ID}, {}
