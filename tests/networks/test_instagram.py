@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from clairon.networks.graph import parse_graph_time, retry_after_seconds
 from clairon.networks.instagram import InstagramConnector
 from clairon.networks.registry import connector_class
 from tests.networks.servers.instagram_server import (
+    CLIENT_ID,
+    CLIENT_SECRET,
     DEFAULT_TOKEN,
     IG_USER,
     USERNAME,
@@ -486,10 +489,23 @@ def test_find_published_pages_and_gives_up(
             ig.find_published(request("never"), started)
 
 
-def test_refresh_token(ig: InstagramConnector, server: InstagramServer) -> None:
-    creds = ig.refresh_token()
-    assert creds["access_token"] in server.refreshed
+def test_refresh_exchanges_then_extends(server: InstagramServer) -> None:
+    account = connector_for(server).account
+    apps = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    with InstagramConnector(account, app_credentials=apps) as short:
+        creds = short.refresh_token()  # the short-lived token from Instagram Login
+    assert creds["token_kind"] == "long_lived" and creds["access_token"] in server.refreshed
     assert datetime.fromisoformat(creds["expires_at"]) > datetime.now(UTC) + timedelta(days=59)
+    assert server.requests()[-1]["path"] == "/access_token"
+    long_lived = replace(account, credentials=creds)
+    with InstagramConnector(long_lived) as ig:
+        again = ig.refresh_token()
+    assert (
+        again["access_token"] in server.refreshed and again["access_token"] != creds["access_token"]
+    )
+    assert server.requests()[-1]["path"] == "/refresh_access_token"
+    with connector_for(server) as no_secret, pytest.raises(Transient, match="client secret"):
+        no_secret.refresh_token()
     with (
         connector_for(server, login="facebook") as fb_login,
         pytest.raises(AuthExpired, match="reconnect"),

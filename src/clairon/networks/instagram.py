@@ -102,14 +102,25 @@ class InstagramConnector(GraphConnector):
         return str(me["username"]), str(me.get("name", ""))
 
     def refresh_token(self) -> dict[str, str]:
-        """Extend the long-lived token (60 days; it must be at least 24 hours old). Accounts
+        """Right after Instagram Login the stored token is short-lived (an hour): exchange it
+        for a 60-day one (``ig_exchange_token``, needs the app secret). Afterwards extend the
+        long-lived token (``ig_refresh_token``; it must be at least 24 hours old). Accounts
         connected through Facebook Login hold a Page-derived token that needs no refresh."""
         if self.account.settings.get("login") == "facebook":
             raise AuthExpired("Instagram via Facebook Login: reconnect to renew the token")
-        body = self._call(
-            "GET", "/refresh_access_token", versioned=False, grant_type="ig_refresh_token"
-        )
-        creds = {"access_token": str(body["access_token"])}
+        if self.account.credentials.get("token_kind") == "long_lived":
+            body = self._call(
+                "GET", "/refresh_access_token", versioned=False, grant_type="ig_refresh_token"
+            )
+        else:
+            body = self._call(
+                "GET",
+                "/access_token",
+                versioned=False,
+                grant_type="ig_exchange_token",
+                client_secret=self.app_credentials.get("client_secret", ""),
+            )
+        creds = {"access_token": str(body["access_token"]), "token_kind": "long_lived"}
         if body.get("expires_in"):
             expires = datetime.now(UTC) + timedelta(seconds=int(body["expires_in"]))
             creds["expires_at"] = expires.isoformat()

@@ -73,10 +73,16 @@ class InstagramServer(GraphServer):
     # --- routes ---
     def graph(self, req: Request) -> tuple[int, Any, dict[str, str]]:
         seg, p = req.segments, self.params(req)
-        if req.path == "/refresh_access_token":
+        if req.path in ("/refresh_access_token", "/access_token"):
             user = self.who(req)
-            if p.get("grant_type") != "ig_refresh_token":
+            grant = {
+                "/refresh_access_token": "ig_refresh_token",
+                "/access_token": "ig_exchange_token",
+            }
+            if p.get("grant_type") != grant[req.path]:
                 raise ApiError(400, "Invalid grant_type", code=100)
+            if req.path == "/access_token" and p.get("client_secret") != CLIENT_SECRET:
+                raise ApiError(400, "Error validating client secret.", code=1)
             with self.lock:
                 token = f"IGQVJ-{self.next_id()}"
                 self.tokens[token] = user
