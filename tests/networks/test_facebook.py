@@ -210,7 +210,7 @@ def test_first_comment_and_its_failure(fb: FacebookConnector, server: FacebookSe
     partial = fb.publish(request("second", first_comment="Book: x.co"))
     assert partial.network_post_id in server.posts
     assert partial.extra["missing_parts"] == ["first_comment"]
-    assert "Transient" in partial.extra["first_comment_error"]
+    assert "Transient" in partial.extra["partial_error"]
 
 
 def test_publish_refuses_invalid(fb: FacebookConnector, server: FacebookServer) -> None:

@@ -316,7 +316,7 @@ def test_first_comment_failure_keeps_the_post(
     result = ig.publish(request(media=(image(tmp_path),), first_comment="Link: x.co"))
     assert len(server.published()) == 1
     assert result.extra["missing_parts"] == ["first_comment"]
-    assert result.extra["first_comment_error"].startswith("Transient")
+    assert result.extra["partial_error"].startswith("Transient")
     assert server.comments == {}
 
 

@@ -239,7 +239,7 @@ class FacebookConnector(GraphConnector):
                 extra["first_comment_id"] = self._comment(post_id, request.first_comment)
             except NetworkError as exc:  # the post is live: report the gap, never repost
                 extra["missing_parts"] = ["first_comment"]
-                extra["first_comment_error"] = f"{type(exc).__name__}: {exc}"
+                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
         return self._result(post_id, extra)
 
     def _unpublished_photo(self, media: MediaFile) -> str:

@@ -7,7 +7,7 @@ expires after 24 hours) and polled on ``status_code`` until ``FINISHED``; ``ERRO
 ``EXPIRED`` -> Transient. ``POST /{ig-user-id}/media_publish`` is not repeatable: when it fails
 the container's ``status_code`` decides (``PUBLISHED`` -> UnknownOutcome, reconciled later),
 and a lost answer is UnknownOutcome. A first comment that fails once the post is live is
-reported in ``PublishResult.extra`` (``missing_parts``, ``first_comment_error``), never retried
+reported in ``PublishResult.extra`` (``missing_parts``, ``partial_error``), never retried
 by republishing. Graph fetches media by URL: account setting ``public_media_base_url`` (the
 file name is appended) or ``options["media_urls"]``.
 """
@@ -183,7 +183,7 @@ class InstagramConnector(GraphConnector):
                 extra["first_comment_id"] = self._comment(media_id, request.first_comment)
             except NetworkError as exc:  # the post is live: report the gap, never repost
                 extra["missing_parts"] = ["first_comment"]
-                extra["first_comment_error"] = f"{type(exc).__name__}: {exc}"
+                extra["partial_error"] = f"{type(exc).__name__}: {exc}"
         return self._result(media_id, extra)
 
     def _build_container(self, request: PublishRequest) -> str:
