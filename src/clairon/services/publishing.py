@@ -372,7 +372,7 @@ class _AccountSession:
                 raise AuthExpired("the token was refreshed and is still refused")
             self.refreshed = True
             credentials = stale.refresh_token()
-            expires = credentials.get("expires_at")
+            expires = credentials.pop("expires_at", None)  # a column, not a secret
             store_refreshed_credentials(
                 self.ctx,
                 self.account.id,

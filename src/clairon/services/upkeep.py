@@ -65,7 +65,7 @@ def refresh_expiring_tokens(
             continue
         finally:
             connector.close()
-        expires = credentials.get("expires_at")
+        expires = credentials.pop("expires_at", None)  # a column, not a secret
         store_refreshed_credentials(
             ctx, account.id, credentials, datetime.fromisoformat(expires) if expires else None
         )
