@@ -55,8 +55,7 @@ def worker(
         logging.getLogger(__name__).info("signal %s: finishing the current batch", signum)
         runner.stop()
 
-    signal.signal(signal.SIGTERM, graceful)
-    signal.signal(signal.SIGINT, graceful)
+    previous = {sig: signal.signal(sig, graceful) for sig in (signal.SIGTERM, signal.SIGINT)}
     logging.getLogger(__name__).info(
         "worker %s started (batch %d, concurrency %d)",
         runner.worker_id,
@@ -68,6 +67,8 @@ def worker(
     finally:
         runner.close()
         ctx.store.dispose()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     typer.echo(
         f"worker {runner.worker_id} stopped: {stats.done} done, {stats.retried} retried, "
         f"{stats.dead} dead"
