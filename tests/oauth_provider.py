@@ -118,6 +118,22 @@ class ProviderConnector(Connector):
         return str(me["username"]), str(me["name"])
 
 
+def connector_for(url: str) -> type[Connector]:
+    """The ``testnet`` connector class, pointed at a provider running at ``url``."""
+    return type(
+        "TestNetConnector",
+        (ProviderConnector,),
+        {
+            "oauth": OAuthConfig(
+                authorize_url=f"{url}/oauth/authorize",
+                token_url=f"{url}/oauth/token",
+                scopes=("post.write", "profile"),
+            ),
+            "default_base_url": url,
+        },
+    )
+
+
 def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -184,19 +200,7 @@ def running_provider() -> Iterator[Provider]:
     provider.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    connector = type(
-        "TestNetConnector",
-        (ProviderConnector,),
-        {
-            "oauth": OAuthConfig(
-                authorize_url=f"{provider.url}/oauth/authorize",
-                token_url=f"{provider.url}/oauth/token",
-                scopes=("post.write", "profile"),
-            ),
-            "default_base_url": provider.url,
-        },
-    )
-    undo = register_connector(NETWORK, connector)
+    undo = register_connector(NETWORK, connector_for(provider.url))
     try:
         yield provider
     finally:

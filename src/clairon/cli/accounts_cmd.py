@@ -133,3 +133,8 @@ def account_list(user: str | None = UserOpt, workspace: str | None = WsOpt) -> N
             a.token_expires_at.isoformat() if a.token_expires_at else "",
         )
     console.print(table)
+
+
+from .connect_cmd import account_connect  # noqa: E402
+
+account_app.command("connect")(account_connect)
