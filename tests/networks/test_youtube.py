@@ -43,6 +43,7 @@ def connector_for(
         {"access_token": token, "refresh_token": REFRESH_TOKEN},
         settings={
             "upload_chunk_bytes": 256 * KIB,
+            "upload_retry_delay": 0,
             "oauth_token_url": f"{server.url}/token",
             **settings,
         },
@@ -183,6 +184,30 @@ def test_resume_after_server_error(
     server.fail_next(503, path=UPLOAD, method="PUT", after=1)
     result = yt.publish(request(tmp_path))
     assert server.upload_of(result.network_post_id)["size"] == 600 * KIB
+
+
+def test_status_query_retried(yt: YouTubeConnector, server: YouTubeServer, tmp_path: Path) -> None:
+    server.fail_next(503, path=UPLOAD, method="PUT", after=1, count=3)  # chunk 2, 2 queries
+    result = yt.publish(request(tmp_path))
+    assert server.upload_of(result.network_post_id)["size"] == 600 * KIB
+
+
+def test_chunk_keeps_failing_while_session_answers(server: YouTubeServer, tmp_path: Path) -> None:
+    with connector_for(server, upload_retries=2) as yt:
+        original = yt._send
+        calls = {"chunks": 0}
+
+        def flaky(method: str, path: str, **kwargs: Any) -> Any:
+            headers = kwargs.get("headers") or {}
+            if method == "PUT" and "*" not in headers.get("Content-Range", "*"):
+                calls["chunks"] += 1
+                raise Transient("chunk lost")
+            return original(method, path, **kwargs)
+
+        yt._send = flaky  # type: ignore[method-assign]
+        with pytest.raises(Transient, match="keeps failing"):
+            yt.publish(request(tmp_path))
+    assert calls["chunks"] == 3 and server.videos == {}
 
 
 def test_last_chunk_answer_lost_but_status_says_done(

@@ -16,6 +16,7 @@ other 4xx -> Rejected.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -324,36 +325,46 @@ class YouTubeConnector(Connector):
                 )
             except (Transient, UnknownOutcome) as exc:
                 failures += 1
-                response = self._session_status(session, total, exc, failures > retries)
+                response = self._session_status(session, total, exc, retries)
+                if response.status_code == 308 and failures > retries:
+                    raise Transient(
+                        f"the upload keeps failing after {retries} retries ({exc}); nothing was "
+                        "published"
+                    ) from exc
             if response.status_code in (200, 201):
                 return self._video(response)
             offset = _received(response)
 
     def _session_status(
-        self, session: str, total: int, cause: NetworkError, give_up: bool
+        self, session: str, total: int, cause: NetworkError, retries: int
     ) -> httpx.Response:
-        """Where the interrupted upload stands (``Content-Range: bytes */total``)."""
-        if give_up:
-            raise cause
-        try:
-            return self._send(
-                "PUT",
-                session,
-                ok=(200, 201, 308),
-                headers={"Content-Range": f"bytes */{total}"},
-                content=b"",
-            )
-        except Rejected as exc:
-            if exc.status == 404:  # the session expired (a week) or was lost: start again
-                raise Transient("the YouTube upload session is gone; start again") from exc
-            raise
-        except Transient as exc:
-            if isinstance(cause, UnknownOutcome):
-                raise UnknownOutcome(
-                    f"the last chunk was sent, the answer lost ({cause}), and the session "
-                    f"could not be asked ({exc})"
-                ) from exc
-            raise
+        """Where the interrupted upload stands (``Content-Range: bytes */total``), asked up to
+        ``retries`` times with a pause between tries."""
+        delay = float(self.account.settings.get("upload_retry_delay", 2.0))
+        error: NetworkError = cause
+        for attempt in range(max(1, retries)):
+            if attempt:
+                time.sleep(delay * attempt)
+            try:
+                return self._send(
+                    "PUT",
+                    session,
+                    ok=(200, 201, 308),
+                    headers={"Content-Range": f"bytes */{total}"},
+                    content=b"",
+                )
+            except Rejected as exc:
+                if exc.status == 404:  # the session expired (a week) or was lost: start again
+                    raise Transient("the YouTube upload session is gone; start again") from exc
+                raise
+            except Transient as exc:
+                error = exc
+        if isinstance(cause, UnknownOutcome):
+            raise UnknownOutcome(
+                f"the last chunk was sent, the answer lost ({cause}), and the session could "
+                f"not be asked ({error})"
+            ) from error
+        raise error
 
     def _video(self, response: httpx.Response) -> dict[str, Any]:
         try:
