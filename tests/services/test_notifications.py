@@ -7,7 +7,9 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clairon.domain import AccountStatus, Role, VariantStatus
-from clairon.errors import NotFound, PermissionDenied, Rejected, ValidationFailed
-from clairon.services import accounts, notifications
+from clairon.errors import AuthExpired, NotFound, PermissionDenied, Rejected, ValidationFailed
+from clairon.services import accounts, notifications, upkeep
 from clairon.services.context import Context
 from clairon.store import accounts as account_repo
 from clairon.store import workspaces as ws_repo
@@ -301,3 +303,41 @@ def test_notify_job_is_registered_with_a_strict_payload(tctx: Context) -> None:
     spec = default_registry.get("notify", 1)
     with pytest.raises(ValidationFailed):
         spec.parse({"id": "x", "workspace_id": 1, "event": "variant.failed", "extra": 1})
+
+
+def test_refused_token_refresh_notifies_reconnect_needed(
+    tctx: Context, world: World, receiver: Receiver, clock: Clock
+) -> None:
+    notifications.set_notification_webhook(tctx, world.actor, world.workspace.id, receiver.url)
+    acc = accounts.connect_account(
+        tctx,
+        world.actor,
+        world.workspace.id,
+        "outbox",
+        "expiring",
+        credentials={"access_token": "old", "refresh_token": "RT"},
+        token_expires_at=clock.now + timedelta(minutes=10),
+    )
+    script = Script(refresh=AuthExpired("invalid_grant: token revoked"))
+    report = upkeep.refresh_expiring_tokens(tctx, connector_factory=script.factory)
+    assert report.failed == 1 and script.refreshes == 1
+    run(tctx)
+    [sent] = receiver.delivered()
+    assert sent["event"] == "account.reconnect_needed"
+    assert sent["data"]["account_id"] == acc.id and sent["data"]["account"] == "expiring"
+    assert "invalid_grant" in sent["data"]["reason"]
+
+
+def test_the_verification_snippet_in_the_docs_accepts_our_signatures() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "accounts.md").read_text("utf-8")
+    snippet = next(
+        block.split("```", 1)[0]
+        for block in doc.split("```python")[1:]
+        if "def is_from_clairon" in block
+    )
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)  # the documented receiver code, as a user would paste it
+    body = b'{"event":"variant.failed"}'
+    header = notifications.sign("s3cret", body)
+    assert namespace["is_from_clairon"]("s3cret", body, header)
+    assert not namespace["is_from_clairon"]("other", body, header)
