@@ -15,6 +15,7 @@ app = typer.Typer(
 # (feature modules add `app.add_typer(...)` or `app.command(...)(...)` lines here)
 from clairon.cli import accounts_cmd, demo_cmd, io_cmd, posts_cmd, setup_cmd  # noqa: E402
 from clairon.cli.assistant_cmd import app as assistant_app  # noqa: E402
+from clairon.cli.besttime_cmd import app as besttime_app  # noqa: E402
 from clairon.cli.draft_cmd import draft  # noqa: E402
 from clairon.cli.plan_cmd import plan  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
@@ -34,3 +35,4 @@ app.add_typer(posts_cmd.app, name="post")
 app.add_typer(io_cmd.import_app, name="import")
 app.add_typer(io_cmd.export_app, name="export")
 app.add_typer(assistant_app, name="assistant")
+app.add_typer(besttime_app, name="besttime")
