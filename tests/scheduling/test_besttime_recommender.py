@@ -226,3 +226,22 @@ def test_locked_and_rejected_slots_are_respected() -> None:
     starts = [s.start_utc for s in again.slots]
     assert best not in starts and locked not in starts and len(starts) == 2
     assert all(abs(s - locked) >= timedelta(hours=4) for s in starts)
+
+
+def test_other_accounts_posts_are_avoided_when_asked() -> None:
+    history = _history(40, 9)
+    first = recommend_week(
+        history, network="linkedin", audience={"Europe/Paris": 1.0}, week_start=WEEK, posts=3
+    )
+    taken = [s.start_utc for s in first.slots]
+    again = recommend_week(
+        history,
+        network="linkedin",
+        audience={"Europe/Paris": 1.0},
+        week_start=WEEK,
+        posts=3,
+        avoid_utc=taken,
+        collision_gap_hours=2,
+    )
+    assert len(again.slots) == 3
+    assert all(abs(s.start_utc - t) >= timedelta(hours=2) for s in again.slots for t in taken)
