@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from clairon.scheduling import PastPost, fit_best_time
+from clairon.scheduling import PastPost, fit_best_time, recommend_week
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -56,3 +58,50 @@ def test_reach_is_used_when_impressions_are_missing() -> None:
     ]
     model = fit_best_time(posts, network="facebook", audience={"UTC": 1.0}, now=NOW)
     assert model.typical_impressions == pytest.approx(1000)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 24 * 7 * 20),  # hours before now
+            st.floats(0, 1e6),  # engagements
+            st.one_of(st.none(), st.floats(0, 1e7)),  # impressions
+            st.one_of(st.none(), st.integers(0, 96)),  # hours between publish and reading
+            st.sampled_from([None, "video", "image", "link"]),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([15, 30, 60]),
+    st.booleans(),
+)
+def test_any_history_gives_a_valid_plan(
+    rows: list[tuple[int, float, float | None, int | None, str | None]],
+    slot_minutes: int,
+    with_now: bool,
+) -> None:
+    posts = []
+    for hours, eng, imp, read_after, kind in rows:
+        published = NOW - timedelta(hours=hours)
+        observed = None if read_after is None else min(NOW, published + timedelta(hours=read_after))
+        posts.append(
+            PastPost(
+                published, impressions=imp, engagements=eng, observed_at=observed, content_type=kind
+            )
+        )
+    plan = recommend_week(
+        posts,
+        network="tiktok",
+        audience=None,
+        home_timezone="Australia/Sydney",
+        week_start=date(2026, 11, 2),
+        posts=5,
+        slot_minutes=slot_minutes,
+        now=NOW if with_now else None,
+    )
+    assert len(plan.slots) <= 5
+    for slot in plan.slots:
+        assert math.isfinite(slot.score)
+        if slot.engagements_interval_90 is not None and slot.expected_engagements is not None:
+            low, high = slot.engagements_interval_90
+            assert low <= slot.expected_engagements <= high
