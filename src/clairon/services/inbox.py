@@ -12,8 +12,11 @@ from clairon.services.context import SYSTEM, Actor, Context, audit, authorize
 from clairon.store import accounts as account_repo
 from clairon.store import inbox as repo
 from clairon.store import posts as post_repo
+from clairon.store.inbox import InboxFilter
 
 __all__ = [
+    "InboxFilter",
+    "bulk_set_status",
     "ingest_comments",
     "list_inbox",
     "poll_variant_comments",
@@ -105,11 +108,18 @@ def list_inbox(
     variant_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    where: repo.InboxFilter | None = None,
 ) -> tuple[list[InboxItem], int]:
     with ctx.store.transaction() as conn:
         authorize(conn, actor, workspace_id, Action.read)
         return repo.list_items(
-            conn, workspace_id, status=status, variant_id=variant_id, limit=limit, offset=offset
+            conn,
+            workspace_id,
+            status=status,
+            variant_id=variant_id,
+            limit=limit,
+            offset=offset,
+            where=where,
         )
 
 
@@ -136,3 +146,32 @@ def set_item_status(ctx: Context, actor: Actor, item_id: int, status: str) -> In
         updated = repo.get_item(conn, item_id)
     assert updated is not None
     return updated
+
+
+def bulk_set_status(ctx: Context, actor: Actor, item_ids: Sequence[int], status: str) -> int:
+    """Set the status of several items in one transaction: every item is checked first (all
+    must be visible to the actor, or nothing changes); returns how many changed."""
+    if status not in STATUSES:
+        raise ValidationFailed(f"'{status}' is not one of {', '.join(STATUSES)}", "status")
+    with ctx.store.transaction() as conn:
+        found = []
+        for item_id in dict.fromkeys(item_ids):
+            item = repo.get_item(conn, item_id)
+            if item is None:
+                raise NotFound(f"inbox item {item_id} not found")
+            authorize(conn, actor, item.workspace_id, Action.engage)
+            found.append(item)
+        for item in found:
+            repo.update_item(conn, item.id, status=status)
+            audit(
+                conn,
+                ctx,
+                actor,
+                item.workspace_id,
+                "inbox.status",
+                "inbox_item",
+                item.id,
+                before={"status": item.status},
+                after={"status": status, "bulk": True},
+            )
+    return len(found)

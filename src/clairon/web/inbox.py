@@ -4,6 +4,7 @@ done, hide it or reopen it."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
@@ -18,6 +19,10 @@ router = APIRouter(route_class=WebRoute)
 PAGE = 50
 
 
+SENTIMENTS = ("negative", "neutral", "positive", "unknown")
+INTENTS = ("question", "complaint", "praise", "purchase_intent", "support_request", "other")
+
+
 @router.get("/w/{workspace_id}/inbox")
 def inbox_page(
     request: Request,
@@ -25,17 +30,35 @@ def inbox_page(
     workspace_id: int,
     status: Annotated[str, Query(pattern="^(open|done|hidden|all)$")] = "open",
     page: Annotated[int, Query(ge=1)] = 1,
+    network: str = "",
+    sentiment: Annotated[str, Query(pattern="^(|negative|neutral|positive|unknown)$")] = "",
+    intent: str = "",
+    min_priority: Annotated[int | None, Query(ge=0, le=100)] = None,
+    sort: Annotated[str, Query(pattern="^(newest|priority)$")] = "newest",
 ) -> Response:
     ctx = context_of(request)
     ws = workspaces.get_workspace(ctx, me.actor, workspace_id)
-    items, total = inbox.list_inbox(
-        ctx,
-        me.actor,
-        ws.id,
+    where = inbox.InboxFilter(
         status=None if status == "all" else status,
-        limit=PAGE,
-        offset=(page - 1) * PAGE,
+        network=network or None,
+        sentiment=sentiment or None,
+        intent=intent if intent in INTENTS else None,
+        min_priority=min_priority,
+        sort=sort,
     )
+    items, total = inbox.list_inbox(
+        ctx, me.actor, ws.id, limit=PAGE, offset=(page - 1) * PAGE, where=where
+    )
+    networks = sorted({a.network for a in accounts.list_accounts(ctx, me.actor, ws.id)})
+    filters = {
+        "status": status,
+        "network": network,
+        "sentiment": sentiment,
+        "intent": intent,
+        "min_priority": "" if min_priority is None else str(min_priority),
+        "sort": sort,
+    }
+    query = urlencode({k: v for k, v in filters.items() if v})
     account_names = {
         a.id: f"{a.network} · {a.handle}" for a in accounts.list_accounts(ctx, me.actor, ws.id)
     }
@@ -51,6 +74,11 @@ def inbox_page(
         pages=max(1, -(-total // PAGE)),
         account_names=account_names,
         can_engage=me.can(ws.id, "engage"),
+        filters=filters,
+        query=query,
+        networks=networks,
+        sentiments=SENTIMENTS,
+        intents=INTENTS,
     )
 
 
@@ -64,5 +92,32 @@ def set_status(
 ) -> Response:
     item = inbox.set_item_status(context_of(request), me.actor, item_id, status)
     flash(request, f"Marked {status}.", "success")
-    shown = back if back in ("open", "done", "hidden", "all") else "open"
-    return redirect(request, f"/w/{item.workspace_id}/inbox?status={shown}")
+    return redirect(request, f"/w/{item.workspace_id}/inbox?{_safe_query(back)}")
+
+
+def _safe_query(back: str) -> str:
+    """The filters to return to (a query string we built; anything else → open items)."""
+    if back in ("open", "done", "hidden", "all"):
+        return f"status={back}"
+    if back and all(ch.isalnum() or ch in "=&_-" for ch in back):
+        return back
+    return "status=open"
+
+
+@router.post("/w/{workspace_id}/inbox/bulk")
+def bulk(
+    request: Request,
+    me: CurrentUser,
+    workspace_id: int,
+    status: Annotated[str, Form()],
+    item_ids: Annotated[list[int] | None, Form()] = None,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    ctx = context_of(request)
+    workspaces.get_workspace(ctx, me.actor, workspace_id)
+    if not item_ids:
+        flash(request, "Select at least one item.", "error")
+    else:
+        count = inbox.bulk_set_status(ctx, me.actor, item_ids, status)
+        flash(request, f"Marked {count} item(s) {status}.", "success")
+    return redirect(request, f"/w/{workspace_id}/inbox?{_safe_query(back)}")

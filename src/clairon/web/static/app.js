@@ -24,6 +24,29 @@
     var tag = target instanceof HTMLElement ? target.tagName : "";
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" ||
         (target instanceof HTMLElement && target.isContentEditable)) { return; }
+    // Inbox: j/k move between items, x selects, e marks done, # hides.
+    var items = Array.prototype.slice.call(document.querySelectorAll("li.item[data-item]"));
+    if (items.length && ["j", "k", "x", "e", "#"].indexOf(event.key) >= 0) {
+      var current = document.querySelector("li.item.focused");
+      var index = current ? items.indexOf(current) : -1;
+      if (event.key === "j" || event.key === "k") {
+        var next = items[Math.max(0, Math.min(items.length - 1, index + (event.key === "j" ? 1 : -1)))];
+        if (current) { current.classList.remove("focused"); }
+        next.classList.add("focused");
+        next.focus();
+        next.scrollIntoView({ block: "nearest" });
+      } else if (current) {
+        if (event.key === "x") {
+          var box = current.querySelector('input[type="checkbox"]');
+          if (box) { box.checked = !box.checked; }
+        } else {
+          var action = current.querySelector('button[data-action="' + (event.key === "e" ? "done" : "hidden") + '"]');
+          if (action) { action.click(); }
+        }
+      }
+      event.preventDefault();
+      return;
+    }
     // Single-key shortcuts: c compose, k calendar, r review, i inbox, arrows prev/next.
     var link = document.querySelector('[data-key="' + event.key + '"]');
     if (link instanceof HTMLAnchorElement) {
