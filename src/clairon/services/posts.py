@@ -292,7 +292,7 @@ def edit_variant(
             media_ids=list(spec.media_ids),
             first_comment=spec.first_comment,
             options=spec.options,
-            ai=ai if ai is not None else variant.ai,
+            ai=ai if ai is not None else _edited_ai(variant.ai, variant.text, new_text),
             status=status.value,
             version=variant.version + 1,
             updated_at=ctx.now(),
@@ -312,6 +312,13 @@ def edit_variant(
         updated = repo.get_variant(conn, variant_id)
     assert updated is not None
     return updated
+
+
+def _edited_ai(ai: dict[str, Any], before: str, after: str) -> dict[str, Any]:
+    """An AI variant a person rewrote keeps its label, and says a human edited it."""
+    if ai and before != after:
+        return {**ai, "edited_by_human": True}
+    return ai
 
 
 def _move_post(

@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from clairon.content.guardrails import is_ai_generated
 from clairon.domain import AccountStatus, SocialAccount, Variant, VariantStatus
 from clairon.errors import (
     AuthExpired,
@@ -53,6 +54,7 @@ from clairon.services.context import Context
 from clairon.services.notifications import enqueue_variant_notifications
 from clairon.store import jobs as job_repo
 from clairon.store import posts as repo
+from clairon.store import workspaces as ws_repo
 from clairon.worker.retry import DEFAULT_POLICY, RetryPolicy
 
 __all__ = [
@@ -212,6 +214,7 @@ def _start(
         }
         due: list[tuple[PublishTask, Variant]] = []
         abandoned: list[Variant] = []
+        approvals: dict[tuple[str, int], bool] = {}
         for task in tasks:
             v = found.get(task.variant_id)
             if v is None:
@@ -255,6 +258,8 @@ def _start(
                     OutcomeKind.failed,
                     f"the account is {state}: reconnect it in Clairon, then re-schedule",
                 )
+            elif _ai_awaits_approval(conn, v, approvals):
+                item.preset = PublishOutcome(v.id, OutcomeKind.failed, AI_NOT_APPROVED)
             claimed.append(item)
         # A variant left "publishing" by a worker that died: never send it again blindly.
         lost = repo.transition_variants(
@@ -282,6 +287,33 @@ def _start(
         repo.append_variant_events(conn, events)
         enqueue_variant_notifications(conn, events, now)
     return claimed, accounts
+
+
+AI_NOT_APPROVED = (
+    "AI-generated content needs a human approval in this workspace and this post has none: "
+    "submit it for review, have it approved, then re-schedule"
+)
+
+
+def _ai_awaits_approval(conn: Any, v: Variant, seen: dict[tuple[str, int], bool]) -> bool:
+    """Defence in depth behind scheduling: an AI-generated variant, in a workspace that
+    requires approval, whose post's latest review decision is not an approval."""
+    labels = v.ai.get("labels")
+    if not (is_ai_generated(labels) if isinstance(labels, dict) else bool(v.ai)):
+        return False
+    if ("ws", v.workspace_id) not in seen:
+        ws = ws_repo.get_workspace(conn, v.workspace_id)
+        seen["ws", v.workspace_id] = ws is None or ws.require_approval
+    if not seen["ws", v.workspace_id]:
+        return False
+    if ("post", v.post_id) not in seen:
+        decisions = [
+            n["decision"]
+            for n in repo.list_review_notes(conn, v.post_id)
+            if n["decision"] in ("approved", "rejected")
+        ]
+        seen["post", v.post_id] = not decisions or decisions[-1] != "approved"
+    return seen["post", v.post_id]
 
 
 def _skip(variant_id: int, why: str) -> PublishOutcome:
