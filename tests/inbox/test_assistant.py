@@ -131,7 +131,7 @@ def test_top1_retrieval_on_answerable_questions(
 ) -> None:
     answerable = [(q, a) for q, a in evaluation if q["expected"] and not q.get("must_handoff")]
     accuracy = sum(a.entry_id == q["expected"] for q, a in answerable) / len(answerable)
-    # Acceptance target is 0.90; measured 0.85 with USE-multilingual v3 (see docs/assistant.md).
+    # Acceptance target is 0.90; measured 0.86 with USE-multilingual v3 (see docs/assistant.md).
     # This floor guards against regressions until a stronger shipped encoder is found.
     assert accuracy >= 0.82
 
@@ -142,7 +142,7 @@ def test_unanswerable_and_complaints_are_handed_over(
     unanswerable = [a for q, a in evaluation if q["expected"] is None and not q.get("must_handoff")]
     assert sum(a.handoff for a in unanswerable) / len(unanswerable) >= 0.80
     # Retrieval confidence alone (whatever the sentiment said) already holds most of them back.
-    assert sum(a.confidence < 0.75 for a in unanswerable) / len(unanswerable) >= 0.70
+    assert sum(a.confidence < 0.8 for a in unanswerable) / len(unanswerable) >= 0.70
     assert all(a.handoff for q, a in evaluation if q.get("must_handoff"))
 
 

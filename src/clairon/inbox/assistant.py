@@ -38,9 +38,10 @@ __all__ = [
     "answer_questions",
 ]
 
-DEFAULT_THRESHOLD = 0.75  # auto-send needs at least this confidence
+DEFAULT_THRESHOLD = 0.8  # auto-send needs at least this confidence
 MIN_CONFIDENCE = 0.35  # below this the knowledge base is taken to have no answer
 TOXICITY_LIMIT = 0.5
+LANGUAGE_SURE = 0.8  # below this triage probability, function words may overrule the guess
 
 _GREETING = {"fr": "Bonjour,", "en": "Hello,", "es": "Hola,", "de": "Hallo,", "it": "Buongiorno,",
              "pt": "Olá,"}  # fmt: skip
@@ -104,7 +105,15 @@ def _signals(questions: Sequence[Question], languages: Sequence[str]) -> list[_S
         results = triage_batch(
             texts, [q.language for q in questions], allowed_languages=languages or None
         )
-        return [_Signals(r.language, r.sentiment, r.intent, r.toxicity) for r in results]
+        return [
+            _Signals(
+                _settle_language(r.language, r.language_probability, q, languages),
+                r.sentiment,
+                r.intent,
+                r.toxicity,
+            )
+            for q, r in zip(questions, results, strict=True)
+        ]
     except (ImportError, OSError, ValueError, KeyError):
         pass
     try:
@@ -121,22 +130,38 @@ def _signals(questions: Sequence[Question], languages: Sequence[str]) -> list[_S
     return out
 
 
-def _language(text: str, allowed: Sequence[str]) -> str:
+def _settle_language(
+    guess: str, probability: float, question: Question, allowed: Sequence[str]
+) -> str:
+    """The triage guess, unless the asker gave a language or the guess is unsure (short
+    questions): then function words decide when they give any evidence."""
+    if question.language:
+        return question.language
+    if probability >= LANGUAGE_SURE or guess not in allowed:
+        return guess if guess in allowed or not allowed else _language(question.text, allowed)
+    return _language(question.text, allowed, default=guess)
+
+
+def _language(text: str, allowed: Sequence[str], default: str | None = None) -> str:
     guess = detect_language(text)
     scores = {code: s for code, s in guess.scores.items() if not allowed or code in allowed}
     if scores and max(scores.values()) > 0:
         return max(scores, key=lambda code: scores[code])
-    return allowed[0] if allowed else guess.code
+    return default or (allowed[0] if allowed else guess.code)
 
 
 def confidence_of(hits: Sequence[Hit], retriever: HybridRetriever) -> float:
     """Logistic of top score, margin over the best different entry, and lexical coverage."""
     if not hits:
         return 0.0
-    best = hits[0]
-    rival = next((h for h in hits[1:] if not retriever.are_twins(best.entry, h.entry)), None)
-    margin = best.score - rival.score if rival else best.score
-    z = 9.0 * (best.score - 0.42) + 12.0 * margin + 1.5 * (best.coverage - 0.3)
+    # The best entry and its translations count as one answer (the twin may have been preferred
+    # for the asker's language with a lower score than the original).
+    same = [hits[0], *(h for h in hits[1:] if retriever.are_twins(hits[0].entry, h.entry))]
+    score = max(h.score for h in same)
+    coverage = max(h.coverage for h in same)
+    rival = next((h for h in hits[1:] if h not in same), None)
+    margin = score - rival.score if rival else score
+    z = 9.0 * (score - 0.42) + 12.0 * margin + 1.5 * (coverage - 0.3)
     return min(round(1.0 / (1.0 + math.exp(-z)), 4), 0.9999)  # never certain
 
 

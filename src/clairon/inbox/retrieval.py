@@ -158,7 +158,8 @@ class HybridRetriever:
             owners: list[int] = []
             for index, entry in enumerate(self.entries):
                 sentences = [s for s in _SENTENCE.split(entry.answer) if len(s) > 12][:6]
-                for view in [f"{entry.question}\n{entry.answer[:300]}", *sentences]:
+                tags = [", ".join(entry.tags)] if entry.tags else []
+                for view in [f"{entry.question}\n{entry.answer[:300]}", *sentences, *tags]:
                     views.append(view)
                     owners.append(index)
             documents = embed_matrix(self.embedder, views)
