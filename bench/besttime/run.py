@@ -195,6 +195,13 @@ def report(results: list[AccountResult], elapsed: float) -> None:
     errors = [c for r in results for c in r.log_error]
     print(f"  truth below the interval {100 * np.mean(below):.1f}%; log(truth/expected) mean "
           f"{np.mean(errors):+.3f}, sd {np.std(errors):.3f}")  # fmt: skip
+    for low, high in ((1, 4), (5, 7), (10, 14)):
+        sel = np.array([low <= r.posts_per_week <= high for r in results])
+        if sel.any():
+            print(f"  {low:2d}-{high:2d} posts/week: n={int(sel.sum()):3d}  clairon "
+                  f"{100 * ratio['clairon'][sel].mean():.1f}%  heat-map "
+                  f"{100 * ratio['heat-map (Sprout-like)'][sel].mean():.1f}%  generic "
+                  f"{100 * ratio['generic published peaks'][sel].mean():.1f}%")  # fmt: skip
     for kind in ("market", "daypart", ""):
         sel = np.array([r.change == kind for r in results])
         if sel.any():
