@@ -41,6 +41,13 @@ app(args=sys.argv[2:], prog_name="clairon")
 
 
 @pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: these tests are about the command (each starts a CLI process, ~6 s); the
+    store under it runs on both engines in the web and service tests."""
+    return f"sqlite:///{(tmp_path / 'clairon.db').as_posix()}"
+
+
+@pytest.fixture
 def provider() -> Iterator[Provider]:
     with running_provider() as p:
         yield p
