@@ -29,6 +29,7 @@ from tests.api.conftest import Caller, table_dump
 from tests.factories import World, make_world
 
 FUTURE = timedelta(days=3)
+BRIEF = "Lancement de Lumen Arc le 12 mars 2026. Plus d'infos : https://lumen.example.com/arc"
 
 
 @dataclass
@@ -179,6 +180,30 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/variants/{variant_id}/metrics"): Case(
         lambda t: {"variant_id": t.draft_variant}
+    ),
+    ("POST", "/api/v1/workspaces/{workspace_id}/drafts"): Case(
+        _ws, json=lambda t: {"brief": BRIEF, "account_ids": [t.account], "languages": ["fr"]}
+    ),
+    ("POST", "/api/v1/workspaces/{workspace_id}/drafts/stream"): Case(
+        _ws, json=lambda t: {"brief": BRIEF, "account_id": t.account, "language": "fr"}
+    ),
+    ("POST", "/api/v1/workspaces/{workspace_id}/drafts/accept"): Case(
+        _ws,
+        json=lambda t: {
+            "drafts": [
+                {
+                    "account_id": t.account,
+                    "network": "outbox",
+                    "language": "fr",
+                    "ab_letter": "A",
+                    "text": "Lancement le 12 mars.",
+                }
+            ]  # fmt: skip
+        },
+    ),
+    ("GET", "/api/v1/workspaces/{workspace_id}/brand-voice"): Case(_ws),
+    ("PUT", "/api/v1/workspaces/{workspace_id}/brand-voice"): Case(
+        _ws, json=lambda t: {"tone": ["warm"], "dont_words": ["cheap"]}
     ),
 }
 

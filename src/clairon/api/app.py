@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 import clairon
 from clairon.api.errors import install_error_handlers
-from clairon.api.routes import ROUTERS, health
+from clairon.api.routes import ROUTERS, drafts, health
 from clairon.config import Settings, get_settings
 from clairon.services.context import Context
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(drafts.router, prefix=API_PREFIX)
     app.include_router(health.router)
 
     from clairon.web import mount_web
