@@ -443,6 +443,7 @@ def main() -> None:
         baseline, baseline_rss = (0.0, 0.0)
         if args.postgres and not args.no_baseline:
             baseline, baseline_rss = run_procrastinate(args, tmp)
+            print(f"… procrastinate: {baseline:,.0f} jobs/s", file=sys.stderr, flush=True)
         for engine, n in configs:
             print(f"… {engine} × {n} process(es)", file=sys.stderr, flush=True)
             burst, spread = run_config(engine, n, args, tmp)

@@ -483,9 +483,11 @@ def _publish_one(session: _AccountSession, item: _Claimed, policy: RetryPolicy) 
     assert session.connector is not None
     try:
         problems = session.connector.validate(item.request)
-    except NetworkError as exc:
+    except NetworkError as exc:  # e.g. the limits could not be fetched: nothing was sent
         problems = []
         error: BaseException | None = exc
+    except Exception as exc:  # a connector bug before sending: say so, do not guess
+        return PublishOutcome(vid, OutcomeKind.failed, f"the connector failed to check it: {exc}")
     else:
         error = None
     if problems:
