@@ -18,6 +18,7 @@ from clairon.cli.assistant_cmd import app as assistant_app  # noqa: E402
 from clairon.cli.besttime_cmd import app as besttime_app  # noqa: E402
 from clairon.cli.draft_cmd import draft  # noqa: E402
 from clairon.cli.plan_cmd import plan  # noqa: E402
+from clairon.cli.rules_cmd import app as rules_app  # noqa: E402
 from clairon.cli.serve_cmd import serve  # noqa: E402
 from clairon.cli.worker_cmd import worker  # noqa: E402
 
@@ -35,4 +36,5 @@ app.add_typer(posts_cmd.app, name="post")
 app.add_typer(io_cmd.import_app, name="import")
 app.add_typer(io_cmd.export_app, name="export")
 app.add_typer(assistant_app, name="assistant")
+app.add_typer(rules_app, name="rules")
 app.add_typer(besttime_app, name="besttime")
