@@ -96,6 +96,7 @@ def recommend_for_account(
     locked: Sequence[datetime] = (),
     avoid_utc: Sequence[datetime] = (),
     blackout: Sequence[date] = (),
+    rejected: Sequence[datetime] = (),
 ) -> WeekPlan:
     with ctx.store.transaction() as conn:
         account = account_repo.get_account(conn, account_id)
@@ -117,6 +118,26 @@ def recommend_for_account(
         locked=locked,
         avoid_utc=avoid_utc,
         blackout_dates=blackout,
+        rejected=rejected,
+    )
+
+
+def _locked_item(
+    variant: Variant, account: SocialAccount, at: datetime, tz: ZoneInfo
+) -> PlannedItem:
+    local = at.astimezone(tz)
+    offset = local.strftime("%z")
+    label = f"{local:%A %H:%M} (UTC{offset[0]}{offset[1:3]}:{offset[3:5]})"
+    return PlannedItem(
+        variant_id=variant.id,
+        account_id=account.id,
+        account=account.handle,
+        network=account.network,
+        start_utc=at,
+        local_label=label,
+        explanation="Locked by you at this time; the other posts are planned around it.",
+        is_experiment=False,
+        text=variant.text,
     )
 
 
@@ -132,11 +153,18 @@ def plan_workspace(
     avoid_collisions: bool = False,
     explore: bool = False,
     min_gap_hours: float = 3.0,
+    locked: Mapping[int, datetime] | None = None,
+    rejected: Mapping[int, Sequence[datetime]] | None = None,
 ) -> PlanResult:
     """Place the approved, unscheduled posts on the best slots of the coming weeks.
 
     ``cadence`` maps a network (or ``network:handle``) to posts per week; posts already
-    scheduled count toward it and are kept where they are."""
+    scheduled count toward it and are kept where they are.
+
+    ``locked`` maps a variant of the pool to the instant the user fixed (or moved) it to: it
+    is placed exactly there and counts toward its account's cadence and spacing. ``rejected``
+    maps an account to instants never to propose for it again. Re-planning is calling this
+    again with the new locks and rejections."""
     if not 1 <= weeks <= 12:
         raise ValidationFailed("must be between 1 and 12", "weeks")
     for key, value in (cadence or {}).items():
@@ -159,6 +187,20 @@ def plan_workspace(
     for v in pool:
         queues.setdefault(v.account_id, []).append(v)
     taken = [v.scheduled_at for v in calendar if v.scheduled_at is not None]
+    waiting = {v.id: v for v in pool}
+    pinned: dict[int, list[datetime]] = {}  # account id -> the user's locked instants
+    if any(at.tzinfo is None for at in (locked or {}).values()):
+        raise ValidationFailed("must include a time zone offset (or be UTC)", "locked")
+    for variant_id, at in sorted((locked or {}).items(), key=lambda kv: kv[1]):
+        variant = waiting.get(variant_id)
+        if variant is None:
+            result.notes.append(f"post variant {variant_id} is no longer waiting to be planned")
+            continue
+        queues[variant.account_id].remove(variant)
+        pinned.setdefault(variant.account_id, []).append(at)
+        taken.append(at)
+        result.items.append(_locked_item(variant, accounts[variant.account_id], at, tz))
+    gap = timedelta(hours=min_gap_hours)
     for week in range(weeks):
         week_start = start + timedelta(weeks=week)
         w_begin = datetime.combine(week_start, datetime.min.time(), tz)
@@ -171,33 +213,37 @@ def plan_workspace(
                 f"{account.network}:{account.handle}",
                 (cadence or {}).get(account.network, DEFAULT_CADENCE),
             )
-            locked = [
+            own = pinned.get(account_id, [])
+            kept = [
                 v.scheduled_at
                 for v in calendar
                 if v.account_id == account_id
                 and v.scheduled_at is not None
                 and w_begin <= v.scheduled_at < w_end
-            ]
-            wanted = min(per_week, len(locked) + len(queue))
-            if wanted <= len(locked):
+            ] + [t for t in own if w_begin <= t < w_end]
+            # The user's locks just across the week's edges constrain spacing, not cadence.
+            nearby = [t for t in own if w_begin - gap < t < w_begin or w_end <= t < w_end + gap]
+            wanted = min(per_week, len(kept) + len(queue))
+            if wanted <= len(kept):
                 continue
-            others = [t for t in taken if t not in locked] if avoid_collisions else []
+            others = [t for t in taken if t not in kept] if avoid_collisions else []
             plan = recommend_for_account(
                 ctx,
                 actor,
                 account_id,
                 week_start,
-                wanted,
+                wanted + len(nearby),
                 explore=explore,
                 min_gap_hours=min_gap_hours,
-                locked=locked,
+                locked=[*kept, *nearby],
                 avoid_utc=others,
                 blackout=blackout,
+                rejected=(rejected or {}).get(account_id, ()),
             )
             if plan.fallback_to_priors and week == 0:
                 result.notes.append(f"{account.handle}: {plan.summary}")
             for slot in plan.slots:
-                if slot.start_utc in locked or not queue:
+                if slot.start_utc in kept or not queue:
                     continue
                 variant = queue.pop(0)
                 taken.append(slot.start_utc)
