@@ -178,3 +178,11 @@ def test_python_api_accepts_entries_strings_and_paths() -> None:
     answers = answer_questions(kb.entries, ["Vous acceptez PayPal ?"])
     assert answers[0].entry_id in {"fr-moyens-paiement", "en-payment-methods"}
     assert answers[0].handoff  # auto-send is off by default
+
+
+def test_bad_questions_get_a_clear_answer_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assistant_module, "_signals", _signals())
+    answers = _assistant().answer(["", "   ", "shipping cost " * 80_000, "🔥🔥"])
+    assert [(a.entry_id, a.reason) for a in answers[:2]] == [(None, "empty_question")] * 2
+    assert answers[2].entry_id == "en-ship"
+    assert all(a.handoff for a in answers)

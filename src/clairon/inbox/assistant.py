@@ -41,6 +41,7 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.8  # auto-send needs at least this confidence
 MIN_CONFIDENCE = 0.35  # below this the knowledge base is taken to have no answer
 TOXICITY_LIMIT = 0.5
+MAX_QUESTION_CHARS = 5000  # retrieval reads the start of a longer message
 LANGUAGE_SURE = 0.8  # below this triage probability, function words may overrule the guess
 
 _GREETING = {"fr": "Bonjour,", "en": "Hello,", "es": "Hola,", "de": "Hallo,", "it": "Buongiorno,",
@@ -203,9 +204,12 @@ class FaqAssistant:
         threshold: float = DEFAULT_THRESHOLD,
     ) -> list[AssistantAnswer]:
         items = [q if isinstance(q, Question) else Question(str(q)) for q in questions]
-        signals = _signals(items, self.languages)
+        signals = [
+            s if q.text.strip() else _Signals(s.language, "unknown", "empty", 0.0)
+            for q, s in zip(items, _signals(items, self.languages), strict=True)
+        ]
         hits_per_question = self.retriever.search(
-            [q.text for q in items], languages=[s.language for s in signals]
+            [q.text[:MAX_QUESTION_CHARS] for q in items], languages=[s.language for s in signals]
         )
         return [
             self._one(q, s, h, allow_auto_send, threshold)
@@ -221,6 +225,8 @@ class FaqAssistant:
         threshold: float,
     ) -> AssistantAnswer:
         language = signals.language if signals.language in _GREETING else "en"
+        if not question.text.strip():
+            hits = []  # nothing to answer: no entry is cited
         confidence = confidence_of(hits, self.retriever)
         best = hits[0].entry if hits else None
         reply, translated, translation_failed = _HOLDING.get(language, _HOLDING["en"]), False, False
@@ -289,6 +295,8 @@ def _decide(
         return "complaint", "the message is a complaint"
     if signals.toxicity >= TOXICITY_LIMIT:
         return "toxic", f"toxicity {signals.toxicity:.2f} ≥ {TOXICITY_LIMIT}"
+    if best is None and signals.intent == "empty":
+        return "empty_question", "the message has no text"
     if best is None or confidence < floor:
         return "no_answer", f"confidence {confidence:.2f} < {floor:.2f}: no entry answers this"
     if translation_failed:
