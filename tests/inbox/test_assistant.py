@@ -167,6 +167,8 @@ def test_cli_answers_a_file_and_reports_bad_lines(tmp_path: Path) -> None:
     assert [r["question_id"] for r in rows] == ["a", "c"]
     assert rows[0]["entry_id"] == "fr-horaires-magasin" and rows[0]["language"] == "fr"
     assert rows[1]["entry_id"] == "en-international"
+    assert rows[1]["entry"] == {"id": "en-international", "url": None,
+                                "question": "Do you ship outside the European Union?"}  # fmt: skip
     for row in rows:
         assert {"reply", "confidence", "handoff", "reason", "entry_question"} <= row.keys()
     missing = CliRunner().invoke(app, ["assistant", "answer", "--kb", "nope.jsonl", str(questions)])

@@ -86,6 +86,11 @@ class AssistantAnswer:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["candidates"] = [{"id": i, "score": s} for i, s in self.candidates]
+        data["entry"] = (
+            {"id": self.entry_id, "question": self.entry_question, "url": self.entry_url}
+            if self.entry_id is not None
+            else None
+        )
         return data
 
 
