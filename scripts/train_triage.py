@@ -1,0 +1,233 @@
+"""Rebuild every shipped triage model from the labelled tweets in ../shared/data.
+
+    python scripts/train_triage.py [DATA_DIR] [--out src/clairon/inbox/models]
+
+Trains on the ``train`` splits only; ``val`` is used to choose thresholds and to report the
+figures printed at the end (also written to ``models/val_report.json``). Deterministic: every
+solver is seeded and the data is read in a fixed order. No text is written into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from clairon.inbox.features import FeatureSpec, featurize  # noqa: E402
+from clairon.inbox.language import LANGUAGES, LanguageIdentifier  # noqa: E402
+from clairon.inbox.lexicon import Lexicon  # noqa: E402
+from clairon.inbox.linear import LinearModel  # noqa: E402
+from clairon.inbox.sentiment import SENTIMENT_CLASSES, sentiment_inputs  # noqa: E402
+from clairon.inbox.textnorm import normalize, tokenize, words_with_negation  # noqa: E402
+
+UMSAB = {
+    "ar": "arabic",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "hi": "hindi",
+    "it": "italian",
+    "pt": "portuguese",
+}
+LANGUAGE_SPEC = FeatureSpec(bits=18, char_orders=(1, 2, 3), word_orders=(), negation=False)
+SENTIMENT_SPEC = FeatureSpec(bits=20, char_orders=(1, 2, 3, 4, 5), word_orders=(1, 2))
+SEED = 13
+HINDI_PENALTY = 1.0
+
+
+def read_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def read_pair(folder: Path, split: str) -> tuple[list[str], np.ndarray]:
+    texts = read_lines(folder / f"{split}_text.txt")
+    labels = np.array([int(v) for v in read_lines(folder / f"{split}_labels.txt")])
+    if len(texts) != len(labels):
+        raise SystemExit(f"{folder}/{split}: {len(texts)} texts but {len(labels)} labels")
+    return texts, labels
+
+
+def fit_compact(
+    matrix: sp.csr_matrix, labels: np.ndarray, c: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit a logistic regression on the used columns only, return full-width coef/intercept."""
+    used = np.unique(matrix.indices)
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
+    model.fit(matrix[:, used], labels)
+    coef = np.zeros((model.coef_.shape[0], matrix.shape[1]), dtype=np.float32)
+    coef[:, used] = model.coef_
+    return coef, model.intercept_
+
+
+def vader_lexicon() -> Lexicon:
+    import vaderSentiment
+    import vaderSentiment_fr
+
+    valences: dict[str, float] = {}
+    sources = (
+        (Path(vaderSentiment.__file__).parent / "vader_lexicon.txt", "\t"),
+        (Path(vaderSentiment_fr.__file__).parent / "fr_lexicon.txt", "->"),
+    )
+    for path, separator in sources:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split(separator)
+            if len(parts) < 2:
+                continue
+            try:
+                value = float(parts[1].split()[0])
+            except (ValueError, IndexError):
+                continue
+            valences.setdefault(parts[0].strip().casefold(), value)
+    return Lexicon(valences)
+
+
+def train_language(
+    data: dict[str, tuple[list[str], np.ndarray, list[str], np.ndarray]],
+) -> tuple[LinearModel, dict[str, float]]:
+    codes = list(LANGUAGES)
+    texts = [t for code in codes for t in data[code][0]]
+    labels = np.array([i for i, code in enumerate(codes) for _ in data[code][0]])
+
+    cleaned = LanguageIdentifier.clean(texts)
+    matrix = featurize(cleaned, LANGUAGE_SPEC)
+
+    def fit(rows: np.ndarray, train_labels: np.ndarray) -> LinearModel:
+        coef, intercept = fit_compact(matrix[rows], train_labels[rows], c=10.0)
+        return LinearModel.from_coefficients(LANGUAGE_SPEC, codes, coef, intercept)
+
+    # The UMSAB Hindi folder holds many tweets written in plain English. Out-of-fold predictions
+    # find them; they are relabelled English so that English is not learnt as Hindi.
+    english, hindi = codes.index("en"), codes.index("hi")
+    hindi_rows = np.flatnonzero(labels == hindi)
+    other_rows = np.flatnonzero(labels != hindi)
+    folds = np.random.default_rng(SEED).permutation(len(hindi_rows)) % 4
+    cleaned_labels = labels.copy()
+    for fold in range(4):
+        held = hindi_rows[folds == fold]
+        rows = np.concatenate([other_rows, hindi_rows[folds != fold]])
+        proba = fit(rows, labels).proba(matrix[held])
+        cleaned_labels[held[proba[:, english] > proba[:, hindi]]] = english
+    relabelled = int((cleaned_labels != labels).sum())
+    print(f"language: {relabelled} Hindi-folder training tweets relabelled English")
+    final_model = fit(np.arange(len(texts)), cleaned_labels)
+    # What is left of the Hindi folder still mixes English into Hindi, which pulls short
+    # English texts to Hindi: a fixed penalty on the Hindi bias trades some Hindi recall
+    # (reported) for English precision.
+    final_model.bias[hindi] -= HINDI_PENALTY
+    final = LanguageIdentifier(final_model)
+    accuracy: dict[str, float] = {}
+    for code in codes:
+        guesses = final.identify(data[code][2])
+        accuracy[code] = float(np.mean([g.language == code for g in guesses]))
+    return final.model, accuracy
+
+
+def train_sentiment(
+    data: dict[str, tuple[list[str], np.ndarray, list[str], np.ndarray]], lexicon: Lexicon, c: float
+) -> tuple[LinearModel, dict[str, float], dict[str, np.ndarray]]:
+    codes = list(LANGUAGES)
+
+    def inputs(texts: Sequence[str], code: str) -> sp.csr_matrix:
+        normalized = [normalize(t) for t in texts]
+        ngrams = featurize(normalized, SENTIMENT_SPEC)
+        lex = lexicon.features([words_with_negation(tokenize(t)) for t in normalized])
+        return sentiment_inputs(ngrams, lex, [code] * len(texts), codes)
+
+    train = sp.vstack([inputs(data[code][0], code) for code in codes], format="csr")
+    labels = np.concatenate([data[code][1] for code in codes])
+    coef, intercept = fit_compact(train, labels, c=c)
+    model = LinearModel.from_coefficients(SENTIMENT_SPEC, SENTIMENT_CLASSES, coef, intercept)
+    scores: dict[str, float] = {}
+    val_proba: dict[str, np.ndarray] = {}
+    for code in codes:
+        proba = model.proba(inputs(data[code][2], code))
+        val_proba[code] = proba
+        scores[code] = float(f1_score(data[code][3], proba.argmax(axis=1), average="macro"))
+    return model, scores, val_proba
+
+
+def train_offensive(folder: Path) -> tuple[LinearModel, float, float]:
+    texts, labels = read_pair(folder, "train")
+    val_texts, val_labels = read_pair(folder, "val")
+    matrix = featurize([normalize(t) for t in texts], SENTIMENT_SPEC)
+    coef, intercept = fit_compact(matrix, labels, c=3.0)
+    model = LinearModel.from_coefficients(SENTIMENT_SPEC, ("ok", "offensive"), coef, intercept)
+    proba = model.proba(featurize([normalize(t) for t in val_texts], SENTIMENT_SPEC))[:, 1]
+    best = max(
+        (float(f1_score(val_labels, proba >= t, average="macro")), float(t))
+        for t in np.arange(0.3, 0.71, 0.02)
+    )
+    return model, best[1], best[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("data", nargs="?", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=REPO / "src/clairon/inbox/models")
+    parser.add_argument("--sentiment-c", type=float, default=3.0)
+    parser.add_argument("--only", choices=["language", "sentiment", "offensive"], default=None)
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    data = {
+        code: (
+            *read_pair(args.data / "umsab" / folder, "train"),
+            *read_pair(args.data / "umsab" / folder, "val"),
+        )
+        for code, folder in UMSAB.items()
+    }
+    report_path = out / "val_report.json"
+    report: dict[str, object] = {}
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    thresholds_path = out / "thresholds.json"
+    thresholds: dict[str, float] = {}
+    if thresholds_path.exists():
+        thresholds = json.loads(thresholds_path.read_text(encoding="utf-8"))
+    if args.only in (None, "language"):
+        language, accuracy = train_language(data)
+        language.save(out / "language.npz")
+        print("language val accuracy:", {k: round(v, 4) for k, v in accuracy.items()})
+        report["language_accuracy"] = accuracy
+    if args.only in (None, "sentiment"):
+        lexicon = vader_lexicon()
+        lexicon.save(out / "lexicon.json.gz")
+        sentiment, scores, val_proba = train_sentiment(data, lexicon, args.sentiment_c)
+        sentiment.save(out / "sentiment.npz")
+        mean = float(np.mean(list(scores.values())))
+        rounded = {k: round(v, 4) for k, v in scores.items()}
+        print("sentiment val macro-F1:", rounded, "mean", round(mean, 4))
+        top = np.concatenate([p.max(axis=1) for p in val_proba.values()])
+        # the 40% least confident val items are "unsure" and go to the second stage
+        thresholds["unsure_margin"] = round(float(np.quantile(top, 0.4)), 4)
+        report["sentiment_macro_f1"] = scores
+        report["sentiment_macro_f1_mean"] = mean
+    if args.only in (None, "offensive"):
+        offensive, threshold, offensive_f1 = train_offensive(args.data / "tweeteval" / "offensive")
+        offensive.save(out / "offensive.npz")
+        print(f"offensive val macro-F1 {offensive_f1:.4f} at threshold {threshold:.2f}")
+        thresholds["offensive"] = round(threshold, 4)
+        report["offensive_macro_f1"] = offensive_f1
+    thresholds_path.write_text(json.dumps(thresholds, indent=2) + "\n", encoding="utf-8")
+    report.update(thresholds)
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"done in {time.perf_counter() - started:.0f}s -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
