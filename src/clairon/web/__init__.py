@@ -12,7 +12,18 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from clairon.web import accounts, auth, besttime, calendar, composer, inbox, planner, posts, review
+from clairon.web import (
+    accounts,
+    auth,
+    besttime,
+    calendar,
+    composer,
+    drafting,
+    inbox,
+    planner,
+    posts,
+    review,
+)
 from clairon.web.security import SessionUserMiddleware, csrf_guard
 
 __all__ = ["ROUTERS", "SESSION_COOKIE", "STATIC_DIR", "mount_web"]
@@ -21,7 +32,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "clairon_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
 ROUTERS = tuple(
-    m.router for m in (auth, calendar, composer, posts, review, inbox, accounts, besttime, planner)
+    m.router
+    for m in (auth, calendar, composer, posts, review, inbox, accounts, besttime, drafting, planner)
 )
 
 
