@@ -15,7 +15,7 @@ from clairon.domain import VariantStatus
 from clairon.services import posts
 from clairon.services.context import Actor
 from tests.web.conftest import LiveServer, Seed
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, log_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_draft_stream_accept_and_see_the_ai_badge(
     expect(cards).to_have_count(4)
     expect(cards.first.locator(".badge.ai")).to_contain_text("AI-assisted (local,")
     expect(cards.first.locator(".counter")).to_contain_text("/ 280")
+    shot(page, "ai-drafts")
 
     # Edit the first draft: the counter follows, by the account's own rule.
     page.get_by_label("Edit draft 1", exact=True).fill("Lumen Arc ships on April 1, 2026.")
@@ -84,6 +85,7 @@ def test_draft_stream_accept_and_see_the_ai_badge(
     expect(badges).to_have_count(2)
     expect(badges.first).to_contain_text("AI-assisted (local, clairon-composer-1)")
     expect(badges.first).to_contain_text("edited by a person")
+    shot(page, "ai-post")
     post_id = int(page.url.rsplit("/", 1)[1])
     post = posts.get_post(live_server.ctx, Actor(seed.editor.id), post_id)
     assert [v.status for v in post.variants] == [VariantStatus.in_review] * 2
