@@ -236,7 +236,6 @@ def _page(
         default_cadence=planning.DEFAULT_CADENCE,
         max_weeks=MAX_WEEKS,
         error=error,
-        now_local=ctx.now().astimezone(tz),
         status_code=status_code,
     )
 
