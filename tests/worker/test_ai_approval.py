@@ -109,3 +109,16 @@ def test_human_content_and_workspaces_without_the_policy_are_not_blocked(ctx: Co
     assert [variant(ctx, i).status for i in ids] == [VariantStatus.published] * 2
     flags = {r["variant_id"]: r["ai_generated"] for r in _outbox(ctx)}
     assert flags == {ids[0]: False, ids[1]: True}
+
+
+def test_a_malformed_ai_record_counts_as_ai(ctx: Context) -> None:
+    world = make_world(ctx)
+    post = posts.create_post(ctx, world.actor, world.workspace.id, "Hand-made",
+                             [posts.VariantSpec(world.outbox.id)])  # fmt: skip
+    vid = post.variants[0].id
+    with ctx.store.transaction() as conn:
+        post_repo.update_variant(conn, vid, ai={"labels": {"caption": "yes"}})
+    _force_scheduled(ctx, vid)
+    _run(ctx)
+    assert variant(ctx, vid).status == VariantStatus.failed
+    assert _outbox(ctx) == []

@@ -299,7 +299,10 @@ def _ai_awaits_approval(conn: Any, v: Variant, seen: dict[tuple[str, int], bool]
     """Defence in depth behind scheduling: an AI-generated variant, in a workspace that
     requires approval, whose post's latest review decision is not an approval."""
     labels = v.ai.get("labels")
-    if not (is_ai_generated(labels) if isinstance(labels, dict) else bool(v.ai)):
+    if isinstance(labels, dict) and all(isinstance(x, dict) for x in labels.values()):
+        if not is_ai_generated(labels):
+            return False
+    elif not v.ai:  # an unreadable record counts as AI
         return False
     if ("ws", v.workspace_id) not in seen:
         ws = ws_repo.get_workspace(conn, v.workspace_id)
