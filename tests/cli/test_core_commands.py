@@ -125,3 +125,14 @@ def test_plan_prints_a_table_and_rejects_bad_cadence(cli_env: Path, runner: CliR
         app, ["plan", "--cadence", "linkedin:three", "--user", "demo@clairon.local"]
     )
     assert bad.exit_code == 2 and "--cadence" in bad.output
+
+
+def test_inbox_triage_labels_the_demo_comments(cli_env: Path, runner: CliRunner) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    result = runner.invoke(
+        app, ["inbox", "triage", "--since", "3w", "--user", "demo@clairon.local"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Labelled" in result.output and "Most urgent" in result.output
+    bad = runner.invoke(app, ["inbox", "triage", "--since", "yesterday"])
+    assert bad.exit_code == 2 and "--since" in bad.output

@@ -230,7 +230,7 @@ def seed_demo(ctx: Context, *, weeks: int = 16, seed: int = 7) -> DemoSummary:
                                     kind="comment",
                                     author_handle=_handle(rng),
                                     author_name="",
-                                    language=c_lang,
+                                    language=None,  # labelled by the triage job
                                     text=rng.choice(_COMMENTS[c_lang]),
                                     url=None,
                                     status="open" if when > now - timedelta(days=10) else "done",

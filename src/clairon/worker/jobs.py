@@ -31,6 +31,7 @@ from clairon.services.publishing import ConnectorFactory, OutcomeKind, PublishOu
 from clairon.worker import notify_job  # noqa: F401  (registers the "notify" job)
 from clairon.worker.registry import JobRun, Payload, Retry, default_registry, job
 from clairon.worker.retry import DEFAULT_POLICY
+from clairon.worker.triage_job import TRIAGE_INBOX, TriageInboxPayload
 
 __all__ = [
     "PERIODIC_JOBS",
@@ -67,6 +68,7 @@ class PollCommentsPayload(Payload):
 PERIODIC_JOBS: dict[str, Payload] = {
     REFRESH_TOKENS: RefreshTokensPayload(),
     POLL_COMMENTS: PollCommentsPayload(),
+    TRIAGE_INBOX: TriageInboxPayload(),
 }
 """Jobs every runner makes sure are queued (one each, by dedupe key ``periodic:<name>``)."""
 
