@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    update,
+    values,
+)
 
 from clairon.domain import Campaign, Media, Post, SocialAccount, Variant, VariantStatus
 from clairon.store.rows import to_account, to_media, to_post, to_variant
@@ -177,6 +187,19 @@ def move_variants(
     for every name in ``columns``; a row changes only if it is still in ``expect_status``."""
     if not changes:
         return 0
+    if conn.dialect.name == "postgresql":
+        # One UPDATE ... FROM (VALUES ...) instead of one statement per row.
+        table = values(
+            column("b_id", Integer),
+            *[column(f"b_{c}", variants.c[c].type) for c in columns],
+            name="changes",
+        ).data([(ch["id"], *[ch[c] for c in columns]) for ch in changes])
+        many = (
+            update(variants)
+            .where(variants.c.id == table.c.b_id, variants.c.status == expect_status.value)
+            .values({c: table.c[f"b_{c}"] for c in columns})
+        )
+        return int(conn.execute(many).rowcount)
     stmt = (
         update(variants)
         .where(variants.c.id == bindparam("b_id"), variants.c.status == expect_status.value)
@@ -187,9 +210,10 @@ def move_variants(
 
 
 def append_variant_events(conn: Connection, events: Sequence[dict[str, Any]]) -> None:
-    """Append many audit events in one statement (same columns as ``audit.append_event``)."""
-    if events:
-        conn.execute(insert(audit_events), list(events))
+    """Append many audit events (same columns as ``audit.append_event``), in multi-row
+    INSERTs of at most 500 rows."""
+    for start in range(0, len(events), 500):
+        conn.execute(insert(audit_events).values(list(events[start : start + 500])))
 
 
 def insert_variants_bulk(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
