@@ -14,7 +14,7 @@ from clairon.domain import VariantStatus
 from clairon.services import posts
 from clairon.services.context import Actor, Context
 from clairon.web.drafting import _segments
-from tests.web.conftest import Seed, login
+from tests.web.conftest import Seed, login, seed_workspace
 
 BRIEF = (
     "Lumen Arc, our new desk lamp, ships on April 1, 2026. Write to press@lumen.example.com. "
@@ -89,7 +89,7 @@ def test_without_javascript_and_refusals(client: TestClient, seed: Seed) -> None
     assert r.status_code == 303 and r.headers["location"] == f"/w/{ws}/compose"
 
 
-def test_live_counter_uses_the_accounts_rule(client: TestClient, seed: Seed) -> None:
+def test_live_counter_uses_the_accounts_rule(ctx: Context, client: TestClient, seed: Seed) -> None:
     csrf = login(client, seed.editor)
     r = client.post(
         f"/w/{seed.workspace.id}/drafts/count",
@@ -98,6 +98,12 @@ def test_live_counter_uses_the_accounts_rule(client: TestClient, seed: Seed) -> 
     )  # fmt: skip
     assert r.status_code == 200
     assert '<span class="len">300</span> / 280' in r.text and "20 too long" in r.text
+    other = seed_workspace(ctx, "Other")
+    r = client.post(
+        f"/w/{seed.workspace.id}/drafts/count",
+        data={"csrf_token": csrf, "account_id": str(other.outbox.id), "index": "0", "text_0": "x"},
+    )
+    assert r.status_code == 200 and r.text == ""
 
 
 def test_violations_are_marked_in_place() -> None:

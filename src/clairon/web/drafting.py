@@ -249,7 +249,10 @@ def count(
 ) -> Response:
     """The live counter of an edited draft, by the account's own counting rule."""
     text = str(form.get(f"text_{index}") or "")
-    [c] = count_text(context_of(request), me.actor, workspace_id, [account_id], text)
+    found = count_text(context_of(request), me.actor, workspace_id, [account_id], text)
+    if not found:  # not an account of this workspace: nothing to count
+        return Response("", media_type="text/html", headers={"Content-Security-Policy": CSP})
+    c = found[0]
     body = f'<span class="len">{c.length}</span> / {c.max_length} {c.unit}' + (
         f' <span class="why">{-c.remaining} too long</span>' if c.over else ""
     )
