@@ -198,7 +198,7 @@ CASES: dict[tuple[str, str], Case] = {
                     "ab_letter": "A",
                     "text": "Lancement le 12 mars.",
                 }
-            ]  # fmt: skip
+            ]
         },
     ),
     ("GET", "/api/v1/workspaces/{workspace_id}/brand-voice"): Case(_ws),
