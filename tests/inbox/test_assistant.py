@@ -43,7 +43,9 @@ class FakeTranslator:
 def _signals(sentiment: str = "neutral", intent: str = "question", toxicity: float = 0.0):  # type: ignore[no-untyped-def]
     def fake(questions: Sequence[Question], languages: Sequence[str]) -> list[object]:
         return [
-            assistant_module._Signals(q.language or "en", sentiment, intent, toxicity)
+            assistant_module._Signals(
+                q.language or "en", sentiment, intent, toxicity, toxicity > 0.5
+            )
             for q in questions
         ]
 

@@ -128,3 +128,20 @@ def test_permissions_and_unknown_actions(ctx: Context) -> None:
         moderation.apply_rules(ctx, viewer, world.workspace.id, RULES)
     with pytest.raises(NotFound):
         moderation.undo_action(ctx, world.actor, 999_999)
+
+
+def test_stored_rules_are_used_by_default(ctx: Context) -> None:
+    world = make_world(ctx)
+    ids = _seed(ctx, world)
+    ws = world.workspace.id
+    when = {"toxicity_at_least": 0.9}
+    label = {"name": "abuse", "when": when, "actions": [{"type": "label", "value": "x"}]}
+    moderation.save_rule(ctx, world.actor, ws, label)
+    moderation.save_rule(ctx, world.actor, ws, {**label, "actions": [{"type": "hide"}]})
+    assert [r.name for r in moderation.list_rules(ctx, world.actor, ws)] == ["abuse"]
+    planned = moderation.dry_run_rules(ctx, world.actor, ws)
+    assert [(p.item_id, p.kind) for p in planned] == [(ids[2], "hide")]
+    moderation.delete_rule(ctx, world.actor, ws, "abuse")
+    assert moderation.dry_run_rules(ctx, world.actor, ws) == []
+    with pytest.raises(NotFound):
+        moderation.delete_rule(ctx, world.actor, ws, "abuse")

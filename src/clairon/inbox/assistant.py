@@ -40,7 +40,6 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.8  # auto-send needs at least this confidence
 MIN_CONFIDENCE = 0.35  # below this the knowledge base is taken to have no answer
-TOXICITY_LIMIT = 0.5
 MAX_QUESTION_CHARS = 5000  # retrieval reads the start of a longer message
 LANGUAGE_SURE = 0.8  # below this triage probability, function words may overrule the guess
 
@@ -100,6 +99,7 @@ class _Signals:
     sentiment: str
     intent: str
     toxicity: float
+    offensive: bool = False  # the triage decision (its own calibrated threshold)
 
 
 def _signals(questions: Sequence[Question], languages: Sequence[str]) -> list[_Signals]:
@@ -117,6 +117,7 @@ def _signals(questions: Sequence[Question], languages: Sequence[str]) -> list[_S
                 r.sentiment,
                 r.intent,
                 r.toxicity,
+                r.offensive,
             )
             for q, r in zip(questions, results, strict=True)
         ]
@@ -298,8 +299,8 @@ def _decide(
         return "negative_sentiment", "the message is negative: a human answers unhappy customers"
     if signals.intent == "complaint":
         return "complaint", "the message is a complaint"
-    if signals.toxicity >= TOXICITY_LIMIT:
-        return "toxic", f"toxicity {signals.toxicity:.2f} ≥ {TOXICITY_LIMIT}"
+    if signals.offensive:
+        return "toxic", f"triage found the message offensive (toxicity {signals.toxicity:.2f})"
     if best is None and signals.intent == "empty":
         return "empty_question", "the message has no text"
     if best is None or confidence < floor:

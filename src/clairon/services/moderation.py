@@ -18,13 +18,21 @@ from typing import Any
 
 from clairon.domain import Action, InboxItem
 from clairon.errors import Conflict, NotFound
-from clairon.inbox.rules import PlannedAction, Rule, RuleItem, dry_run, evaluate
+from clairon.inbox.rules import PlannedAction, Rule, RuleItem, dry_run, evaluate, parse_rule
 from clairon.services.context import Actor, Context, authorize
 from clairon.store import inbox as inbox_repo
 from clairon.store import moderation as repo
 from clairon.store.audit import append_event
 
-__all__ = ["AppliedAction", "apply_rules", "dry_run_rules", "undo_action"]
+__all__ = [
+    "AppliedAction",
+    "apply_rules",
+    "delete_rule",
+    "dry_run_rules",
+    "list_rules",
+    "save_rule",
+    "undo_action",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,45 @@ def _rule_items(items: Sequence[InboxItem], seen_before: set[str]) -> list[RuleI
     return out
 
 
+def save_rule(ctx: Context, actor: Actor, workspace_id: int, data: dict[str, Any]) -> Rule:
+    """Validate and store a rule (a rule with the same name is replaced)."""
+    rule = parse_rule(data)
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.engage)
+        definition = {"when": dict(rule.when), "actions": [dict(a) for a in rule.actions]}
+        created = repo.upsert_rule(
+            conn, workspace_id, rule.name, definition=definition, enabled=rule.enabled,
+            updated_at=ctx.now(),
+        )  # fmt: skip
+        append_event(
+            conn, workspace_id=workspace_id, actor_id=actor.user_id,
+            action="rules.create" if created else "rules.update", object_type="moderation_rule",
+            object_id=rule.name, at=ctx.now(), after={**definition, "enabled": rule.enabled},
+        )  # fmt: skip
+    return rule
+
+
+def list_rules(ctx: Context, actor: Actor, workspace_id: int) -> list[Rule]:
+    """The workspace's stored rules, enabled or not, in creation order."""
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.read)
+        rows = repo.list_rules(conn, workspace_id)
+    return [
+        parse_rule({"name": r["name"], "enabled": r["enabled"], **r["definition"]}) for r in rows
+    ]
+
+
+def delete_rule(ctx: Context, actor: Actor, workspace_id: int, name: str) -> None:
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.engage)
+        if not repo.delete_rule(conn, workspace_id, name):
+            raise NotFound(f"rule '{name}' not found")
+        append_event(
+            conn, workspace_id=workspace_id, actor_id=actor.user_id, action="rules.delete",
+            object_type="moderation_rule", object_id=name, at=ctx.now(),
+        )  # fmt: skip
+
+
 def _load(ctx: Context, actor: Actor, workspace_id: int, since: datetime) -> list[RuleItem]:
     with ctx.store.transaction() as conn:
         authorize(conn, actor, workspace_id, Action.read)
@@ -77,9 +124,17 @@ def _load(ctx: Context, actor: Actor, workspace_id: int, since: datetime) -> lis
 
 
 def dry_run_rules(
-    ctx: Context, actor: Actor, workspace_id: int, rules: Sequence[Rule], *, days: int = 30
+    ctx: Context,
+    actor: Actor,
+    workspace_id: int,
+    rules: Sequence[Rule] | None = None,
+    *,
+    days: int = 30,
 ) -> list[PlannedAction]:
-    """What ``rules`` would have done on the last ``days`` days. Reads only; writes nothing."""
+    """What ``rules`` (default: the workspace's stored rules) would have done on the last
+    ``days`` days. Reads only; writes nothing."""
+    if rules is None:
+        rules = list_rules(ctx, actor, workspace_id)
     now = ctx.now()
     items = _load(ctx, actor, workspace_id, now - timedelta(days=days))
     return dry_run(rules, items, now=now, days=days)
@@ -115,14 +170,17 @@ def apply_rules(
     ctx: Context,
     actor: Actor,
     workspace_id: int,
-    rules: Sequence[Rule],
+    rules: Sequence[Rule] | None = None,
     *,
     since: datetime | None = None,
 ) -> list[AppliedAction]:
-    """Apply the rules to the items created since ``since`` (default: the last day).
+    """Apply the rules (default: the workspace's stored rules) to the items created since
+    ``since`` (default: the last day).
 
     An action that would change nothing (label already there...) is skipped, so running the
     same rules twice does not double anything."""
+    if rules is None:
+        rules = list_rules(ctx, actor, workspace_id)
     since = since or ctx.now() - timedelta(days=1)
     applied: list[AppliedAction] = []
     with ctx.store.transaction() as conn:

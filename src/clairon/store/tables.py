@@ -27,10 +27,12 @@ __all__ = [
     "campaigns",
     "inbox_items",
     "jobs",
+    "kb_entries",
     "media",
     "memberships",
     "metadata",
     "metric_snapshots",
+    "moderation_rules",
     "posts",
     "review_notes",
     "users",
@@ -261,4 +263,31 @@ jobs = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=True),
     Index("ix_jobs_due", "status", "run_at"),
+)
+
+kb_entries = Table(
+    "kb_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("entry_key", String(200), nullable=False),  # the id given in the imported file
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("url", Text, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "entry_key", name="uq_kb_entries_ws_key"),
+)
+
+moderation_rules = Table(
+    "moderation_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("definition", JSON, nullable=False),  # {"when": ..., "actions": [...]}
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_moderation_rules_ws_name"),
 )

@@ -1,0 +1,80 @@
+"""A workspace's FAQ knowledge base: import, list, clear, and answer questions from it.
+
+The workspace decides whether confident answers may be sent without a human: its settings
+``assistant_auto_send`` (bool, default false) and ``assistant_threshold`` (default 0.8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from clairon.domain import Action
+from clairon.errors import NotFound
+from clairon.inbox.assistant import DEFAULT_THRESHOLD, AssistantAnswer, FaqAssistant, Question
+from clairon.inbox.kb import KBEntry, KnowledgeBase
+from clairon.services.context import Actor, Context, audit, authorize
+from clairon.store import moderation as repo
+from clairon.store import workspaces as ws_repo
+
+__all__ = ["answer_for_workspace", "clear_kb", "import_kb", "list_kb"]
+
+
+def import_kb(
+    ctx: Context, actor: Actor, workspace_id: int, kb: KnowledgeBase | Sequence[KBEntry]
+) -> tuple[int, int]:
+    """Add the entries (an entry with a known id is updated). Returns (added, updated)."""
+    entries = kb.entries if isinstance(kb, KnowledgeBase) else tuple(kb)
+    added = updated = 0
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.compose)
+        now = ctx.now()
+        for entry in entries:
+            new = repo.upsert_kb_entry(
+                conn, workspace_id, entry_key=entry.id, question=entry.question,
+                answer=entry.answer, language=entry.language, tags=list(entry.tags),
+                url=entry.url, updated_at=now,
+            )  # fmt: skip
+            added += new
+            updated += not new
+        audit(conn, ctx, actor, workspace_id, "kb.import", "workspace", workspace_id,
+              after={"added": added, "updated": updated})  # fmt: skip
+    return added, updated
+
+
+def list_kb(ctx: Context, actor: Actor, workspace_id: int) -> KnowledgeBase:
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.read)
+        rows = repo.list_kb_entries(conn, workspace_id)
+    return KnowledgeBase(
+        tuple(
+            KBEntry(r["entry_key"], r["question"], r["answer"], r["language"],
+                    tuple(r["tags"]), r["url"])
+            for r in rows
+        )
+    )  # fmt: skip
+
+
+def clear_kb(ctx: Context, actor: Actor, workspace_id: int) -> int:
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.compose)
+        removed = repo.delete_kb_entries(conn, workspace_id)
+        audit(conn, ctx, actor, workspace_id, "kb.clear", "workspace", workspace_id,
+              before={"entries": removed})  # fmt: skip
+    return removed
+
+
+def answer_for_workspace(
+    ctx: Context, actor: Actor, workspace_id: int, questions: Sequence[Question | str]
+) -> list[AssistantAnswer]:
+    """Answer from the workspace's knowledge base under the workspace's auto-send policy."""
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.read)
+        workspace = ws_repo.get_workspace(conn, workspace_id)
+    assert workspace is not None
+    kb = list_kb(ctx, actor, workspace_id)
+    if not kb.entries:
+        raise NotFound(f"workspace {workspace_id} has no knowledge base: import one first")
+    allowed = bool(workspace.settings.get("assistant_auto_send", False))
+    threshold = float(workspace.settings.get("assistant_threshold", DEFAULT_THRESHOLD))
+    assistant = FaqAssistant(kb, settings=ctx.settings)
+    return assistant.answer(list(questions), allow_auto_send=allowed, threshold=threshold)

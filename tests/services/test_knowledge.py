@@ -1,0 +1,65 @@
+"""A workspace's knowledge base: import, isolation, answers under its auto-send policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from clairon.domain import Role
+from clairon.errors import NotFound, PermissionDenied
+from clairon.inbox import assistant as assistant_module
+from clairon.inbox.assistant import Question
+from clairon.inbox.kb import KBEntry
+from clairon.services import knowledge
+from clairon.services.context import Context
+from clairon.store import workspaces as ws_repo
+from tests.factories import add_member, make_world
+
+ENTRIES = [
+    KBEntry("ship", "How much does shipping cost?", "Shipping costs €4.90.", "en", ("shipping",)),
+    KBEntry("hours", "What are your opening hours?", "We open at 10 am.", "en"),
+]
+
+
+def test_import_updates_by_id_and_stays_in_its_workspace(ctx: Context) -> None:
+    world, other = make_world(ctx), make_world(ctx, "Other")
+    assert knowledge.import_kb(ctx, world.actor, world.workspace.id, ENTRIES) == (2, 0)
+    changed = KBEntry("ship", "How much does shipping cost?", "Free from €60.", "en")
+    assert knowledge.import_kb(ctx, world.actor, world.workspace.id, [changed]) == (0, 1)
+    kb = knowledge.list_kb(ctx, world.actor, world.workspace.id)
+    assert [(e.id, e.answer) for e in kb] == [
+        ("ship", "Free from €60."),
+        ("hours", "We open at 10 am."),
+    ]
+    assert len(knowledge.list_kb(ctx, other.actor, other.workspace.id)) == 0
+    with pytest.raises(NotFound):
+        knowledge.list_kb(ctx, other.actor, world.workspace.id)
+    viewer = add_member(ctx, world, Role.viewer)
+    with pytest.raises(PermissionDenied):
+        knowledge.import_kb(ctx, viewer, world.workspace.id, ENTRIES)
+    assert knowledge.clear_kb(ctx, world.actor, world.workspace.id) == 2
+    with pytest.raises(NotFound, match="no knowledge base"):
+        knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, ["hi"])
+
+
+def _neutral(questions: Sequence[Question], languages: Sequence[str]) -> list[object]:
+    return [assistant_module._Signals("en", "neutral", "question", 0.0) for _ in questions]
+
+
+def test_answers_follow_the_workspace_auto_send_setting(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assistant_module, "_signals", _neutral)  # policy only, not triage quality
+    world = make_world(ctx)
+    knowledge.import_kb(ctx, world.actor, world.workspace.id, ENTRIES)
+    question = ["How much does shipping cost?"]
+    (held,) = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, question)
+    assert (held.entry_id, held.handoff, held.reason) == ("ship", True, "auto_send_disabled")
+    with ctx.store.transaction() as conn:
+        ws_repo.update_workspace(
+            conn, world.workspace.id, settings={"assistant_auto_send": True,
+                                                "assistant_threshold": 0.5}
+        )  # fmt: skip
+    (sent,) = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, question)
+    assert (sent.entry_id, sent.handoff, sent.reason) == ("ship", False, "auto_send")
