@@ -122,7 +122,18 @@ def train_language(
         cleaned_labels[held[proba[:, english] > proba[:, hindi]]] = english
     relabelled = int((cleaned_labels != labels).sum())
     print(f"language: {relabelled} Hindi-folder training tweets relabelled English")
-    final_model = fit(np.arange(len(texts)), cleaned_labels)
+    # Tweets are long next to many comments ("merci beaucoup", "I love it"): add 1-4-word
+    # windows of every training tweet so that short texts are in the training distribution.
+    rng = np.random.default_rng(SEED)
+    snippets: list[str] = []
+    for text in cleaned:
+        words = text.split()
+        size = int(rng.integers(1, 5))
+        start = int(rng.integers(0, max(1, len(words) - size + 1)))
+        snippets.append(" ".join(words[start : start + size]))
+    matrix = sp.vstack([matrix, featurize(snippets, LANGUAGE_SPEC)], format="csr")
+    both = np.concatenate([cleaned_labels, cleaned_labels])
+    final_model = fit(np.arange(len(both)), both)
     # What is left of the Hindi folder still mixes English into Hindi, which pulls short
     # English texts to Hindi: a fixed penalty on the Hindi bias trades some Hindi recall
     # (reported) for English precision.
@@ -173,12 +184,85 @@ def train_offensive(folder: Path) -> tuple[LinearModel, float, float]:
     return model, best[1], best[0]
 
 
+def embeddings(cache: Path, code: str, split: str, texts: list[str]) -> np.ndarray:
+    """multilingual-e5-small embeddings of a split, cached outside the repository."""
+    path = cache / f"e5_{UMSAB[code]}_{split}.npy"
+    if path.exists():
+        stored = np.load(path)
+        if len(stored) == len(texts):
+            return stored
+    from clairon.inbox.second_stage import embed_texts
+
+    vectors = np.concatenate([embed_texts(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def train_second_stage(
+    data: dict[str, tuple[list[str], np.ndarray, list[str], np.ndarray]],
+    out: Path,
+    cache: Path,
+    margin: float,
+) -> tuple[LinearModel, float, dict[str, float]]:
+    """Linear head over e5 embeddings; blend weight chosen on val for the unsure items."""
+    from clairon.inbox.bundle import load_models
+
+    codes = list(LANGUAGES)
+    train_x = np.vstack([embeddings(cache, c, "train", data[c][0]) for c in codes])
+    train_y = np.concatenate([data[c][1] for c in codes])
+    val_x = {c: embeddings(cache, c, "val", data[c][2]) for c in codes}
+    models = load_models(out)
+    fast: dict[str, np.ndarray] = {}
+    for code in codes:
+        normalized = [normalize(t) for t in data[code][2]]
+        tokens = [words_with_negation(tokenize(t)) for t in normalized]
+        ngrams = featurize(normalized, SENTIMENT_SPEC, tokens)
+        lex = models.lexicon.features(tokens)
+        fast[code] = models.sentiment.proba(ngrams, lex, [code] * len(normalized))
+    best: tuple[float, float, float] = (-1.0, 0.0, 0.0)
+    for c in (0.3, 1.0, 3.0, 10.0):
+        head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
+        head.fit(train_x, train_y)
+        for weight in np.arange(0.0, 1.01, 0.1):
+            scores = []
+            for code in codes:
+                proba = fast[code].copy()
+                unsure = proba.max(axis=1) < margin
+                proba[unsure] = (
+                    weight * head.predict_proba(val_x[code][unsure]) + (1 - weight) * proba[unsure]
+                )
+                scores.append(f1_score(data[code][3], proba.argmax(axis=1), average="macro"))
+            best = max(best, (float(np.mean(scores)), c, float(weight)))
+    _, c, weight = best
+    head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
+    head.fit(train_x, train_y)
+    spec = FeatureSpec(bits=0, char_orders=(), word_orders=(), negation=False)
+    model = LinearModel.from_coefficients(spec, SENTIMENT_CLASSES, head.coef_, head.intercept_)
+    per_language: dict[str, float] = {}
+    for code in codes:
+        proba = fast[code].copy()
+        unsure = proba.max(axis=1) < margin
+        proba[unsure] = weight * model.proba(val_x[code][unsure]) + (1 - weight) * proba[unsure]
+        per_language[code] = float(f1_score(data[code][3], proba.argmax(axis=1), average="macro"))
+    print(f"second stage: C={c} blend weight={weight:.1f}")
+    return model, weight, per_language
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("data", nargs="?", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=REPO / "src/clairon/inbox/models")
     parser.add_argument("--sentiment-c", type=float, default=3.0)
-    parser.add_argument("--only", choices=["language", "sentiment", "offensive"], default=None)
+    parser.add_argument(
+        "--only", choices=["language", "sentiment", "offensive", "second"], default=None
+    )
+    parser.add_argument(
+        "--embedding-cache",
+        type=Path,
+        default=Path("/tmp/clairon-triage-e5"),
+        help="where e5 embeddings of the data are cached (never inside the repository)",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -222,6 +306,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"offensive val macro-F1 {offensive_f1:.4f} at threshold {threshold:.2f}")
         thresholds["offensive"] = round(threshold, 4)
         report["offensive_macro_f1"] = offensive_f1
+    if args.only in (None, "second"):
+        margin = float(thresholds.get("unsure_margin", 0.6))
+        head, weight, second = train_second_stage(data, out, args.embedding_cache, margin)
+        head.save(out / "second_stage.npz")
+        thresholds["second_stage_weight"] = round(weight, 2)
+        mean2 = float(np.mean(list(second.values())))
+        print(
+            "second stage val macro-F1:",
+            {k: round(v, 4) for k, v in second.items()},
+            "mean",
+            round(mean2, 4),
+        )
+        report["second_stage_macro_f1"] = second
+        report["second_stage_macro_f1_mean"] = mean2
     thresholds_path.write_text(json.dumps(thresholds, indent=2) + "\n", encoding="utf-8")
     report.update(thresholds)
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
