@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = ["CharNgramEmbedder", "MultilingualEmbedder", "default_embedder", "embed_matrix"]
 
@@ -89,6 +88,8 @@ class CharNgramEmbedder:
     model = "char-ngram-2-4"
 
     def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: only when used
+
         self._vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, strip_accents="unicode",
             lowercase=True,
