@@ -11,7 +11,7 @@ and ``notify`` are queued on the item for the sender, so that each of them can b
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -173,12 +173,14 @@ def apply_rules(
     rules: Sequence[Rule] | None = None,
     *,
     since: datetime | None = None,
+    item_ids: Collection[int] | None = None,
 ) -> list[AppliedAction]:
     """Apply the rules (default: the workspace's stored rules) to the items created since
     ``since`` (default: the last day).
 
     An action that would change nothing (label already there...) is skipped, so running the
-    same rules twice does not double anything."""
+    same rules twice does not double anything. ``item_ids`` restricts it to those items (the
+    ones just labelled on ingest), so an undone action is not redone on older items."""
     if rules is None:
         rules = list_rules(ctx, actor, workspace_id)
     since = since or ctx.now() - timedelta(days=1)
@@ -186,6 +188,8 @@ def apply_rules(
     with ctx.store.transaction() as conn:
         authorize(conn, actor, workspace_id, Action.engage)
         items = repo.items_since(conn, workspace_id, since)
+        if item_ids is not None:
+            items = [i for i in items if i.id in item_ids]
         planned = evaluate(
             rules, _rule_items(items, repo.authors_seen_before(conn, workspace_id, since))
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from clairon.domain import Action, InboxItem
 from clairon.errors import ConfigError
+from clairon.services import moderation
 from clairon.services.context import SYSTEM, Actor, Context, audit, authorize
 from clairon.store import inbox as repo
 from clairon.store import workspaces as ws_repo
@@ -144,7 +145,17 @@ def triage_pending(ctx: Context, *, limit: int = BATCH) -> TriageSummary:
                 summary.second_stage += triage_items(ctx, unsure, second_stage=True).second_stage
             except ConfigError as exc:  # the optional second stage is not installed
                 log.warning("second stage skipped: %s", exc)
+        _apply_stored_rules(ctx, pending)
     return summary
+
+
+def _apply_stored_rules(ctx: Context, items: Sequence[InboxItem]) -> None:
+    """The workspaces' enabled rules on the items just labelled (reversible, audit-logged)."""
+    for ws_id in {i.workspace_id for i in items}:
+        group = [i for i in items if i.workspace_id == ws_id]
+        since = min(i.created_at for i in group)
+        ids = {i.id for i in group}
+        moderation.apply_rules(ctx, SYSTEM, ws_id, since=since, item_ids=ids)
 
 
 def triage_since(
