@@ -22,14 +22,16 @@ from clairon.inbox.rules import PlannedAction, Rule, RuleItem, dry_run, evaluate
 from clairon.services.context import Actor, Context, authorize
 from clairon.store import inbox as inbox_repo
 from clairon.store import moderation as repo
-from clairon.store.audit import append_event
+from clairon.store.audit import append_event, list_events
 
 __all__ = [
     "AppliedAction",
+    "RecentAction",
     "apply_rules",
     "delete_rule",
     "dry_run_rules",
     "list_rules",
+    "recent_actions",
     "save_rule",
     "undo_action",
 ]
@@ -249,3 +251,40 @@ def undo_action(ctx: Context, actor: Actor, event_id: int) -> InboxItem:
         restored = inbox_repo.get_item(conn, item.id)
     assert restored is not None
     return restored
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAction:
+    """One automatic action taken by a rule, and whether it was undone since."""
+
+    event_id: int
+    item_id: int
+    kind: str
+    rule: str
+    at: datetime
+    text: str
+    undone: bool
+
+
+def recent_actions(
+    ctx: Context, actor: Actor, workspace_id: int, *, limit: int = 50
+) -> list[RecentAction]:
+    """The workspace's latest rule actions on inbox items, newest first."""
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.read)
+        events = [
+            e
+            for e in list_events(conn, workspace_id, object_type="inbox_item", limit=limit * 4)
+            if e.action.startswith("moderation.")
+        ][:limit]
+        out: list[RecentAction] = []
+        for event in events:
+            item = inbox_repo.get_item(conn, int(event.object_id))
+            out.append(
+                RecentAction(
+                    event.id, int(event.object_id), event.action.removeprefix("moderation."),
+                    str(event.after.get("rule", "")), event.at, item.text if item else "",
+                    repo.undo_event_for(conn, workspace_id, event.id) is not None,
+                )
+            )  # fmt: skip
+    return out

@@ -23,6 +23,7 @@ from clairon.web import (
     planner,
     posts,
     review,
+    rules,
 )
 from clairon.web.security import SessionUserMiddleware, csrf_guard
 
@@ -34,7 +35,7 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 ROUTERS = tuple(
     m.router
     for m in (auth, calendar, composer, posts, review, inbox, accounts, besttime, drafting, planner)
-)
+) + (rules.router,)
 
 
 def mount_web(app: FastAPI) -> None:
