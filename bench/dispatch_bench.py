@@ -455,7 +455,8 @@ def main() -> None:
             print(f"… {engine} × {n} process(es)", file=sys.stderr, flush=True)
             burst, spread = run_config(engine, n, args, tmp)
             rows.append((f"{engine} × {n}", burst, spread))
-    print_table(args, rows, baseline, baseline_rss)
+        print_table(args, rows, baseline, baseline_rss)
+        print("… removing the outbox files", file=sys.stderr, flush=True)
 
 
 def print_table(
