@@ -13,10 +13,18 @@ from clairon.errors import NotFound
 from clairon.inbox.assistant import DEFAULT_THRESHOLD, AssistantAnswer, FaqAssistant, Question
 from clairon.inbox.kb import KBEntry, KnowledgeBase
 from clairon.services.context import Actor, Context, audit, authorize
+from clairon.store import inbox as inbox_repo
 from clairon.store import moderation as repo
 from clairon.store import workspaces as ws_repo
 
-__all__ = ["answer_for_workspace", "clear_kb", "import_kb", "list_kb"]
+__all__ = [
+    "answer_for_workspace",
+    "clear_kb",
+    "delete_entry",
+    "import_kb",
+    "list_kb",
+    "suggest_reply",
+]
 
 
 def import_kb(
@@ -63,6 +71,14 @@ def clear_kb(ctx: Context, actor: Actor, workspace_id: int) -> int:
     return removed
 
 
+def delete_entry(ctx: Context, actor: Actor, workspace_id: int, entry_id: str) -> None:
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.compose)
+        if not repo.delete_kb_entry(conn, workspace_id, entry_id):
+            raise NotFound(f"knowledge base entry '{entry_id}' not found")
+        audit(conn, ctx, actor, workspace_id, "kb.delete", "kb_entry", entry_id)
+
+
 def answer_for_workspace(
     ctx: Context, actor: Actor, workspace_id: int, questions: Sequence[Question | str]
 ) -> list[AssistantAnswer]:
@@ -78,3 +94,16 @@ def answer_for_workspace(
     threshold = float(workspace.settings.get("assistant_threshold", DEFAULT_THRESHOLD))
     assistant = FaqAssistant(kb, settings=ctx.settings)
     return assistant.answer(list(questions), allow_auto_send=allowed, threshold=threshold)
+
+
+def suggest_reply(ctx: Context, actor: Actor, item_id: int) -> AssistantAnswer:
+    """The assistant's drafted reply to one inbox item (computed on demand, nothing stored)."""
+    with ctx.store.transaction() as conn:
+        item = inbox_repo.get_item(conn, item_id)
+        if item is None:
+            raise NotFound(f"inbox item {item_id} not found")
+        authorize(conn, actor, item.workspace_id, Action.read)
+    language = item.language if item.language and item.language != "und" else None
+    question = Question(item.text, id=str(item.id), language=language)
+    (answer,) = answer_for_workspace(ctx, actor, item.workspace_id, [question])
+    return answer

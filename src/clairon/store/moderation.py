@@ -14,6 +14,7 @@ from clairon.store.tables import audit_events, inbox_items, kb_entries, moderati
 __all__ = [
     "authors_seen_before",
     "delete_kb_entries",
+    "delete_kb_entry",
     "delete_rule",
     "get_event",
     "items_since",
@@ -106,6 +107,15 @@ def upsert_kb_entry(conn: Connection, workspace_id: int, **values: Any) -> bool:
 def delete_kb_entries(conn: Connection, workspace_id: int) -> int:
     result = conn.execute(delete(kb_entries).where(kb_entries.c.workspace_id == workspace_id))
     return int(result.rowcount or 0)
+
+
+def delete_kb_entry(conn: Connection, workspace_id: int, entry_key: str) -> bool:
+    result = conn.execute(
+        delete(kb_entries).where(
+            kb_entries.c.workspace_id == workspace_id, kb_entries.c.entry_key == entry_key
+        )
+    )
+    return bool(result.rowcount)
 
 
 def list_rules(conn: Connection, workspace_id: int) -> list[dict[str, Any]]:

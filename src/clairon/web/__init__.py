@@ -20,6 +20,7 @@ from clairon.web import (
     composer,
     drafting,
     inbox,
+    knowledge,
     planner,
     posts,
     review,
@@ -35,7 +36,7 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 ROUTERS = tuple(
     m.router
     for m in (auth, calendar, composer, posts, review, inbox, accounts, besttime, drafting, planner)
-) + (rules.router,)
+) + tuple(m.router for m in (rules, knowledge))
 
 
 def mount_web(app: FastAPI) -> None:
