@@ -120,6 +120,10 @@ def _ws(t: Target) -> dict[str, int]:
     return {"workspace_id": t.ws}
 
 
+def _rule(t: Target) -> dict[str, Any]:
+    return {"workspace_id": t.ws, "rule_id": "links"}  # the rule the POST case creates
+
+
 def _schedule_body(t: Target) -> dict[str, Any]:
     return {"scheduled_at": (t.scheduled_at + timedelta(hours=1)).isoformat()}
 
@@ -197,6 +201,30 @@ CASES: dict[tuple[str, str], Case] = {
                     "language": "fr",
                     "ab_letter": "A",
                     "text": "Lancement le 12 mars.",
+                }
+            ]
+        },
+    ),
+    ("GET", "/api/v1/workspaces/{workspace_id}/rules"): Case(_ws),
+    ("POST", "/api/v1/workspaces/{workspace_id}/rules"): Case(
+        _ws,
+        json=lambda t: {
+            "name": "links",
+            "when": {"contains_link": True},
+            "actions": [{"type": "hide"}],
+        },
+    ),
+    ("POST", "/api/v1/workspaces/{workspace_id}/rules/{rule_id}/dry-run"): Case(_rule),
+    ("GET", "/api/v1/workspaces/{workspace_id}/knowledge"): Case(_ws),
+    ("POST", "/api/v1/workspaces/{workspace_id}/knowledge"): Case(
+        _ws,
+        json=lambda t: {
+            "entries": [
+                {
+                    "id": "ship",
+                    "question": "Shipping cost?",
+                    "answer": "4.90 euros.",
+                    "language": "en",
                 }
             ]
         },

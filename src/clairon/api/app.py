@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 import clairon
 from clairon.api.errors import install_error_handlers
-from clairon.api.routes import ROUTERS, drafts, health
+from clairon.api.routes import ROUTERS, drafts, health, moderation
 from clairon.config import Settings, get_settings
 from clairon.services.context import Context
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(drafts.router, prefix=API_PREFIX)
+    app.include_router(moderation.router, prefix=API_PREFIX)
     app.include_router(health.router)
 
     from clairon.web import mount_web

@@ -127,7 +127,7 @@ def logout(request: Request) -> Response:
     return redirect(request, "/login")
 
 
-SECTIONS = ("calendar", "posts", "compose", "review", "inbox", "accounts")
+SECTIONS = ("calendar", "posts", "compose", "review", "inbox", "accounts", "rules", "knowledge")
 
 
 @router.get("/switch")
