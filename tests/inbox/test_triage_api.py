@@ -64,6 +64,9 @@ def test_given_language_and_restriction() -> None:
     assert triage_one("merci beaucoup", "en").language == "en"
     restricted = triage_batch(["ciao amore mio"], allowed_languages={"fr", "en"})[0]
     assert restricted.language in {"fr", "en"}
+    named = triage_batch(["hello", "salut"], ["English", "fr-CA"])
+    assert [r.language for r in named] == ["en", "fr"]
+    assert triage_batch(["ciao amore mio"], allowed_languages=["French"])[0].language == "fr"
 
 
 def test_languages_length_mismatch_is_an_error() -> None:

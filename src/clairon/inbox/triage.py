@@ -76,6 +76,27 @@ def _unusable(value: object) -> str | None:
     return None
 
 
+_LANGUAGE_NAMES = {
+    "arabic": "ar",
+    "english": "en",
+    "french": "fr",
+    "français": "fr",
+    "german": "de",
+    "hindi": "hi",
+    "italian": "it",
+    "portuguese": "pt",
+    "spanish": "es",
+}
+
+
+def _language_code(value: object) -> str | None:
+    """ISO 639-1 code from ``fr``, ``FR``, ``fr-CA``, ``fr_FR`` or ``french``; None if absent."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    lowered = value.strip().casefold()
+    return _LANGUAGE_NAMES.get(lowered, lowered.replace("_", "-").split("-")[0])
+
+
 def _unknown(error: str) -> TriageResult:
     return TriageResult(
         language=UNKNOWN,
@@ -134,7 +155,8 @@ def triage_batch(
 ) -> list[TriageResult]:
     """Label every text; the result list has the same length and order as ``texts``.
 
-    ``languages`` gives a known language per text (ISO 639-1, or None to detect it);
+    ``languages`` gives a known language per text (ISO 639-1 such as ``fr``, a tag such as
+    ``fr-CA``, an English name such as ``french``, or None to detect it);
     ``allowed_languages`` restricts detection to a workspace's languages; ``overrides`` maps
     phrases to a sentiment that wins over the model (workspace rules); ``followers`` and
     ``age_seconds`` (per text, optional) feed the priority score.
@@ -145,6 +167,7 @@ def triage_batch(
     if age_seconds is not None and len(age_seconds) != len(texts):
         raise ValueError(f"age_seconds has {len(age_seconds)} items for {len(texts)} texts")
     models = load_models(MODELS_DIR)
+    allowed = {code for code in map(_language_code, allowed_languages or ()) if code} or None
     rules = PhraseOverrides(overrides or {})
     results: list[TriageResult | None] = [None] * len(texts)
     usable: list[int] = []
@@ -157,10 +180,8 @@ def triage_batch(
     for start in range(0, len(usable), _CHUNK):
         indices = usable[start : start + _CHUNK]
         chunk = [texts[i] for i in indices]
-        given = [languages[i] if languages is not None else None for i in indices]
-        chosen, confidence, sentiment, offensive = _label_chunk(
-            models, chunk, given, allowed_languages
-        )
+        given = [_language_code(languages[i]) if languages else None for i in indices]
+        chosen, confidence, sentiment, offensive = _label_chunk(models, chunk, given, allowed)
         stages = ["fast"] * len(indices)
         margin = models.thresholds.unsure_margin
         unsure = (sentiment.max(axis=1) < margin) | (np.asarray(confidence) < 0.5)
