@@ -1,9 +1,10 @@
 """Linear models over hashed features, stored as compact, version-independent ``.npz`` files.
 
 A model file holds only numbers and strings (no pickle): the rows of the weight matrix that are
-not zero (``float16``), their column numbers, the bias, the class names and the
-:class:`~clairon.inbox.features.FeatureSpec` as JSON. Loading expands the rows into a dense
-``(n_features, n_classes)`` matrix, so scoring a batch is one sparse x dense product.
+not zero (``int8`` with one scale per class column, or ``float16``), their row numbers, the
+bias, the class names and the :class:`~clairon.inbox.features.FeatureSpec` as JSON. Loading
+expands the rows into a dense ``(n_features, n_classes)`` matrix, so scoring a batch is one
+sparse x dense product.
 """
 
 from __future__ import annotations
@@ -54,8 +55,18 @@ class LinearModel:
             return np.stack([1.0 - positive, positive], axis=1).astype(np.float32)
         return softmax(scores)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, *, int8: bool = True) -> None:
+        """Write the model; ``int8=False`` keeps ``float16`` weights (for models whose
+        decisions move under int8 rounding)."""
         used = np.flatnonzero(np.any(self.weights != 0, axis=1)).astype(np.int32)
+        rows = self.weights[used]
+        if int8:
+            peak = np.abs(rows).max(axis=0) if len(used) else np.ones(rows.shape[1])
+            scale = (np.maximum(peak, 1e-12) / 127.0).astype(np.float32)
+            values = np.round(rows / scale).astype(np.int8)
+        else:
+            scale = np.ones(rows.shape[1], dtype=np.float32)
+            values = rows.astype(np.float16)
         meta = {
             "spec": self.spec.to_json(),
             "classes": list(self.classes),
@@ -66,7 +77,8 @@ class LinearModel:
             np.savez_compressed(
                 handle,
                 rows=used,
-                values=self.weights[used].astype(np.float16),
+                values=values,
+                scale=scale,
                 bias=self.bias.astype(np.float32),
                 meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
             )
@@ -77,6 +89,8 @@ class LinearModel:
             meta = json.loads(bytes(stored["meta"]).decode("utf-8"))
             spec = FeatureSpec.from_json(meta["spec"])
             values = stored["values"].astype(np.float32)
+            if "scale" in stored.files:
+                values *= stored["scale"]
             n_inputs = int(meta.get("n_inputs", spec.n_features))
             weights = np.zeros((n_inputs, values.shape[1]), dtype=np.float32)
             weights[stored["rows"]] = values
