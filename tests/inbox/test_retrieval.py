@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from clairon.inbox.embeddings import CharNgramEmbedder, MultilingualEmbedder
 from clairon.inbox.kb import KBEntry
-from clairon.inbox.retrieval import HybridRetriever, lexical_tokens
+from clairon.inbox.retrieval import HybridRetriever, lexical_tokens, normalise_query
 
 ENTRIES = (
     KBEntry("en-ship", "How much does shipping cost?", "Shipping costs €4.90.", "en"),
@@ -55,3 +55,38 @@ def test_multilingual_embedder_crosses_languages_and_prefers_the_askers_twin() -
     assert hits[0].entry.id == "fr-port"
     assert retriever.are_twins(ENTRIES[0], ENTRIES[1])
     assert not retriever.are_twins(ENTRIES[0], ENTRIES[2])
+
+
+def test_queries_lose_emoji_elongations_and_punctuation_runs() -> None:
+    assert normalise_query("pleeease where is my parcel ??? 🙏😊") == "please where is my parcel ?"
+    assert normalise_query("c'est  troooop long !!!") == "c'est trop long !"
+    assert (
+        normalise_query("commande n° 1000, livrée le 12/03") == "commande n° 1000, livrée le 12/03"
+    )
+    retriever = HybridRetriever(ENTRIES, use_dense=False)
+    noisy, clean = retriever.search(["refuuuund delay??? 😡😡", "refund delay?"])
+    assert [h.entry.id for h in noisy] == [h.entry.id for h in clean]
+    assert noisy[0].coverage == clean[0].coverage
+
+
+@given(st.text(max_size=60))
+def test_normalised_queries_are_stable(text: str) -> None:
+    once = normalise_query(text)
+    assert normalise_query(once) == once
+
+
+def test_twins_are_mutual_nearest_neighbours_across_languages() -> None:
+    entries = (
+        *ENTRIES,
+        KBEntry(
+            "fr-heures", "Quels sont vos horaires ?", "Nous ouvrons à 10 h tous les jours.", "fr"
+        ),
+    )
+    retriever = HybridRetriever(entries)
+    assert retriever.are_twins(entries[0], entries[1]) and retriever.are_twins(
+        entries[1], entries[0]
+    )
+    assert retriever.are_twins(entries[2], entries[4])
+    # The refund entry's nearest French entry is taken by its own twin: no pairing by default.
+    assert not any(retriever.are_twins(entries[3], other) for other in entries)
+    assert retriever.twin_similarity(0, 1) > retriever.twin_similarity(3, 1)
