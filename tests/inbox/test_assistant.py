@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from clairon.inbox import assistant as assistant_module
 from clairon.inbox.assistant import AssistantAnswer, FaqAssistant, Question, answer_questions
 from clairon.inbox.embeddings import CharNgramEmbedder
 from clairon.inbox.kb import KBEntry, load_kb
+from clairon.inbox.retrieval import Hit
 
 FAQ = Path(__file__).parent / "faq"
 ENTRIES = (
@@ -190,3 +192,16 @@ def test_bad_questions_get_a_clear_answer_not_a_crash(monkeypatch: pytest.Monkey
     assert [(a.entry_id, a.reason) for a in answers[:2]] == [(None, "empty_question")] * 2
     assert answers[2].entry_id == "en-ship"
     assert all(a.handoff for a in answers)
+
+
+def test_confidence_drops_when_the_nearest_answer_belongs_to_another_entry() -> None:
+    retriever = _assistant().retriever
+    assert retriever.search(["how much is shipping"])[0][0].answer_nearest
+    best = Hit(ENTRIES[0], score=0.5, dense=0.5, bm25=1.0, coverage=0.4)
+    rival = Hit(ENTRIES[1], score=0.45, dense=0.45, bm25=0.0, coverage=0.0)
+    agreeing = assistant_module.confidence_of([best, rival], retriever)
+    split = assistant_module.confidence_of([replace(best, answer_nearest=False), rival], retriever)
+    assert 0.0 < split < agreeing < 1.0
+    # A retriever without a dense side has no second opinion: nothing is taken off.
+    lexical = FaqAssistant(ENTRIES, use_dense=False).retriever
+    assert all(h.answer_nearest for h in lexical.search(["opening hours"])[0])

@@ -9,9 +9,11 @@ entry, translated by the configured AI backend when the entry is in another lang
 
 Confidence (0-1) is a logistic function of the hybrid score of the best entry, its margin over the
 best *different* entry (a translation of the same entry is not a competitor) and its lexical
-coverage. The message is handed to a human unless auto-send is allowed AND confidence reaches the
-threshold; it is *always* handed over for negative sentiment, complaints, toxic text, no usable
-answer, or a translation the backend cannot do. ``reason`` says which rule decided.
+coverage, lowered when the answer text nearest to the question (answers embedded on their own)
+belongs to another entry. The message is handed to a human unless auto-send is allowed AND
+confidence reaches the threshold; it is *always* handed over for negative sentiment, complaints,
+toxic text, no usable answer, or a translation the backend cannot do. ``reason`` says which rule
+decided.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ DEFAULT_THRESHOLD = 0.8  # auto-send needs at least this confidence
 MIN_CONFIDENCE = 0.35  # below this the knowledge base is taken to have no answer
 MAX_QUESTION_CHARS = 5000  # retrieval reads the start of a longer message
 LANGUAGE_SURE = 0.8  # below this triage probability, function words may overrule the guess
+# Logit taken off the confidence when the query's nearest answer text (answers embedded alone)
+# belongs to another entry: on both bench sets this hands over more unanswerable questions (shop
+# 27 -> 29 of 30, bikes 12 -> 13 of 15 by confidence) and raises the precision of what is sent
+# (90 % -> 97 %, 89 % -> 93 %), for fewer right answers auto-sent (72 -> 64 on the shop set).
+ANSWER_DISAGREES = 1.0
 
 _GREETING = {"fr": "Bonjour,", "en": "Hello,", "es": "Hola,", "de": "Hallo,", "it": "Buongiorno,",
              "pt": "Olá,"}  # fmt: skip
@@ -169,6 +176,8 @@ def confidence_of(hits: Sequence[Hit], retriever: HybridRetriever) -> float:
     rival = next((h for h in hits[1:] if h not in same), None)
     margin = score - rival.score if rival else score
     z = 9.0 * (score - 0.42) + 12.0 * margin + 1.5 * (coverage - 0.3)
+    if not any(h.answer_nearest for h in same):
+        z -= ANSWER_DISAGREES  # the answer texts alone point elsewhere: a second opinion against
     return min(round(1.0 / (1.0 + math.exp(-z)), 4), 0.9999)  # never certain
 
 

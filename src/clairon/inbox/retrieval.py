@@ -112,6 +112,9 @@ class Hit:
     dense: float
     bm25: float
     coverage: float
+    # The entry (or its translation) has the answer text nearest to the query, on its own: a
+    # second, independent look that the confidence uses (always true without a dense side).
+    answer_nearest: bool = True
 
 
 class _BM25:
@@ -175,12 +178,14 @@ class HybridRetriever:
         self._centroids: Matrix | None = None
         self._whole: Matrix | None = None  # question + start of answer, one row per entry
         self._likeness: Matrix | None = None  # entry-to-entry similarity, for twins
+        self._answers: Matrix | None = None  # each answer embedded whole
         self._twins: dict[int, dict[str, int]] = {}  # entry -> {language: its translation}
         if use_dense:
             self.embedder = embedder or default_embedder()
             if hasattr(self.embedder, "fit"):
                 self.embedder.fit([f"{e.question} {e.answer}" for e in self.entries])
             self._questions = embed_matrix(self.embedder, [e.question for e in self.entries])
+            self._answers = embed_matrix(self.embedder, [e.answer for e in self.entries])
             views: list[str] = []
             owners: list[int] = []
             for index, entry in enumerate(self.entries):
@@ -262,9 +267,12 @@ class HybridRetriever:
             return []
         queries = [normalise_query(q) for q in queries]
         dense = np.zeros((len(queries), len(self.entries)), np.float32)
+        nearest_answer: list[int | None] = [None] * len(queries)
         if self._questions is not None and self._centroids is not None:
             vectors = embed_matrix(self.embedder, list(queries))
             dense = 0.5 * (vectors @ self._questions.T) + 0.5 * (vectors @ self._centroids.T)
+            if self._answers is not None:
+                nearest_answer = [int(i) for i in np.argmax(vectors @ self._answers.T, axis=1)]
         entry_languages = np.array([e.language for e in self.entries])
         results: list[list[Hit]] = []
         for row, query in enumerate(queries):
@@ -280,10 +288,13 @@ class HybridRetriever:
                 twin = self._twin_in(order[0], language)
                 if twin is not None:  # answer from the same entry written in the asker's language
                     order = [twin, *(i for i in order if i != twin)][:k]
+            nearest = nearest_answer[row]
             results.append(
                 [
                     Hit(self.entries[i], float(scores[i]), float(dense[row, i]),
-                        float(bm25[i]), float(coverage[i]))
+                        float(bm25[i]), float(coverage[i]),
+                        nearest is None or nearest == i
+                        or self._twin_in(nearest, self.entries[i].language) == i)
                     for i in order
                 ]
             )  # fmt: skip
