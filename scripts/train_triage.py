@@ -171,18 +171,39 @@ def train_sentiment(
     return model, scores, val_proba
 
 
-def train_offensive(folder: Path) -> tuple[LinearModel, float, float]:
+def train_offensive(folder: Path, out: Path) -> tuple[LinearModel, float, float]:
+    """N-gram logistic regression stacked on the exported profanity model's log-odds.
+
+    The profanity model was trained on other data (not OLID), so its scores on the train split
+    are honest inputs, not leaked labels. C and the flag threshold are chosen on val.
+    """
+    from clairon.inbox.profanity import PROFANITY_FILE, ProfanityModel
+
+    profanity = ProfanityModel.from_profanity_check()
+    profanity.save(out / PROFANITY_FILE)
+    profanity = ProfanityModel.load(out / PROFANITY_FILE)
     texts, labels = read_pair(folder, "train")
     val_texts, val_labels = read_pair(folder, "val")
-    matrix = featurize([normalize(t) for t in texts], SENTIMENT_SPEC)
-    coef, intercept = fit_compact(matrix, labels, c=3.0)
-    model = LinearModel.from_coefficients(SENTIMENT_SPEC, ("ok", "offensive"), coef, intercept)
-    proba = model.proba(featurize([normalize(t) for t in val_texts], SENTIMENT_SPEC))[:, 1]
-    best = max(
-        (float(f1_score(val_labels, proba >= t, average="macro")), float(t))
-        for t in np.arange(0.3, 0.71, 0.02)
-    )
-    return model, best[1], best[0]
+
+    def inputs(rows: list[str]) -> sp.csr_matrix:
+        ngrams = featurize([normalize(t) for t in rows], SENTIMENT_SPEC)
+        stacked = sp.csr_matrix(profanity.logit(rows)[:, None])
+        return sp.hstack([ngrams, stacked], format="csr")
+
+    train, val = inputs(texts), inputs(val_texts)
+    best: tuple[float, float, float, LinearModel | None] = (-1.0, 0.0, 0.0, None)
+    for c in (0.5, 1.0, 2.0):
+        coef, intercept = fit_compact(train, labels, c=c)
+        model = LinearModel.from_coefficients(SENTIMENT_SPEC, ("ok", "offensive"), coef, intercept)
+        proba = model.proba(val)[:, 1]
+        for threshold in np.arange(0.3, 0.71, 0.02):
+            score = float(f1_score(val_labels, proba >= threshold, average="macro"))
+            if score > best[0]:
+                best = (score, c, float(threshold), model)
+    score, c, threshold, chosen = best
+    assert chosen is not None
+    print(f"offensive: C={c}")
+    return chosen, threshold, score
 
 
 def embeddings(cache: Path, code: str, split: str, texts: list[str]) -> np.ndarray:
@@ -205,13 +226,19 @@ def train_second_stage(
     out: Path,
     cache: Path,
 ) -> tuple[LinearModel, float, float, dict[str, float]]:
-    """Linear head over e5 embeddings; blend weight chosen on val for the unsure items."""
+    """Language-aware linear head over e5 embeddings; blend weight chosen on val for the unsure
+    items (see clairon.inbox.second_stage.head_inputs)."""
     from clairon.inbox.bundle import load_models
+    from clairon.inbox.second_stage import head_inputs
 
     codes = list(LANGUAGES)
-    train_x = np.vstack([embeddings(cache, c, "train", data[c][0]) for c in codes])
+
+    def rows(code: str, split: str, texts: list[str]) -> np.ndarray:
+        return head_inputs(embeddings(cache, code, split, texts), [code] * len(texts))
+
+    train_x = np.vstack([rows(c, "train", data[c][0]) for c in codes])
     train_y = np.concatenate([data[c][1] for c in codes])
-    val_x = {c: embeddings(cache, c, "val", data[c][2]) for c in codes}
+    val_x = {c: rows(c, "val", data[c][2]) for c in codes}
     models = load_models(out)
     fast: dict[str, np.ndarray] = {}
     for code in codes:
@@ -224,7 +251,7 @@ def train_second_stage(
     # Candidate "unsure" margins: the 40 %, 60 %, 80 % least confident items, or all of them.
     margins = [float(np.quantile(top, q)) for q in (0.4, 0.6, 0.8)] + [1.01]
     best: tuple[float, float, float, float] = (-1.0, 0.0, 0.0, 0.0)
-    for c in (0.3, 1.0, 3.0):
+    for c in (0.5, 1.0, 2.0):
         head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=SEED)
         head.fit(train_x, train_y)
         for margin, weight in itertools.product(margins, np.arange(0.3, 0.91, 0.1)):
@@ -306,14 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["sentiment_macro_f1"] = scores
         report["sentiment_macro_f1_mean"] = mean
     if args.only in (None, "offensive"):
-        offensive, threshold, offensive_f1 = train_offensive(args.data / "tweeteval" / "offensive")
-        offensive.save(out / "offensive.npz")
+        offensive, threshold, offensive_f1 = train_offensive(
+            args.data / "tweeteval" / "offensive", out
+        )
+        offensive.save(out / "offensive.npz", int8=False)
         print(f"offensive val macro-F1 {offensive_f1:.4f} at threshold {threshold:.2f}")
         thresholds["offensive"] = round(threshold, 4)
         report["offensive_macro_f1"] = offensive_f1
     if args.only in (None, "second"):
         head, weight, margin, second = train_second_stage(data, out, args.embedding_cache)
-        head.save(out / "second_stage.npz")
+        head.save(out / "second_stage.npz", int8=False)
         thresholds["second_stage_weight"] = round(weight, 2)
         thresholds["unsure_margin"] = round(margin, 4)
         mean2 = float(np.mean(list(second.values())))

@@ -48,4 +48,4 @@ def test_offensive_macro_f1() -> None:
     texts, labels = _read(DATA / "tweeteval" / "offensive")
     results = triage_batch(texts, ["en"] * len(texts))
     score = f1_score(labels, [int(r.offensive) for r in results], average="macro")
-    assert score >= 0.70
+    assert score >= 0.75  # 0.766 on val with the stacked profanity log-odds

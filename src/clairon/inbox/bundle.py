@@ -4,7 +4,10 @@ Files (rebuilt by ``scripts/train_triage.py``; see docs/triage.md):
 
 - ``language.npz``: language identification (char 1-3-grams, 8 languages);
 - ``sentiment.npz``: fast-path sentiment (multilingual, language-aware, lexicon features);
-- ``offensive.npz``: offensive language (TweetEval offensive, English);
+- ``offensive.npz``: offensive language (TweetEval offensive, English): hashed n-grams plus one
+  last input, the log-odds of ``profanity.npz``;
+- ``profanity.npz``: the word model of ``alt-profanity-check`` exported as numbers (see
+  :mod:`clairon.inbox.profanity`);
 - ``lexicon.json.gz``: VADER valences for English and French;
 - ``thresholds.json``: decision thresholds tuned on val (offensive flag, "unsure" margin);
 - ``second_stage.npz``: head over multilingual-e5-small sentence embeddings (optional).
@@ -13,13 +16,18 @@ Files (rebuilt by ``scripts/train_triage.py``; see docs/triage.md):
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import scipy.sparse as sp
+
 from clairon.inbox.language import LanguageIdentifier
 from clairon.inbox.lexicon import Lexicon
-from clairon.inbox.linear import LinearModel
+from clairon.inbox.linear import FloatArray, LinearModel
+from clairon.inbox.profanity import PROFANITY_FILE, ProfanityModel
 from clairon.inbox.sentiment import SentimentModel
 
 __all__ = ["MODELS_DIR", "Thresholds", "TriageModels", "load_models"]
@@ -54,9 +62,18 @@ class TriageModels:
     language: LanguageIdentifier
     sentiment: SentimentModel
     offensive: LinearModel
+    profanity: ProfanityModel
     lexicon: Lexicon
     thresholds: Thresholds
     directory: Path
+
+    def offensive_proba(self, ngrams: sp.csr_matrix, texts: Sequence[str]) -> FloatArray:
+        """Probability of offensive language: the n-gram model with the profanity log-odds."""
+        weights = self.offensive.weights
+        scores = np.asarray(ngrams @ weights[:-1], dtype=np.float32)
+        scores += self.profanity.logit(texts)[:, None] * weights[-1]
+        scores += self.offensive.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-scores[:, 0])), dtype=np.float32)
 
 
 @lru_cache(maxsize=4)
@@ -69,6 +86,7 @@ def load_models(directory: Path = MODELS_DIR) -> TriageModels:
         language=language,
         sentiment=sentiment,
         offensive=LinearModel.load(directory / "offensive.npz"),
+        profanity=ProfanityModel.load(directory / PROFANITY_FILE),
         lexicon=Lexicon.load(directory / "lexicon.json.gz"),
         thresholds=Thresholds.load(directory / "thresholds.json"),
         directory=directory,

@@ -139,7 +139,7 @@ def _label_chunk(
     ngrams = featurize(normalized, models.sentiment.spec, tokens)
     lexicon = models.lexicon.features(tokens)
     sentiment = models.sentiment.proba(ngrams, lexicon, chosen)
-    offensive = models.offensive.proba(ngrams)[:, 1]
+    offensive = models.offensive_proba(ngrams, clipped)
     return chosen, confidence, sentiment, offensive
 
 
