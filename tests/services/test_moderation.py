@@ -130,6 +130,19 @@ def test_permissions_and_unknown_actions(ctx: Context) -> None:
         moderation.undo_action(ctx, world.actor, 999_999)
 
 
+def test_only_managers_change_stored_rules(ctx: Context) -> None:
+    world = make_world(ctx)
+    editor = add_member(ctx, world, Role.editor)
+    rule = {"name": "hide links", "when": {"contains_link": True}, "actions": [{"type": "hide"}]}
+    with pytest.raises(PermissionDenied):
+        moderation.save_rule(ctx, editor, world.workspace.id, rule)
+    moderation.save_rule(ctx, world.actor, world.workspace.id, rule)
+    with pytest.raises(PermissionDenied):
+        moderation.delete_rule(ctx, editor, world.workspace.id, "hide links")
+    stored = moderation.list_rules(ctx, editor, world.workspace.id)
+    assert [r.name for r in stored] == ["hide links"]
+
+
 def test_stored_rules_are_used_by_default(ctx: Context) -> None:
     world = make_world(ctx)
     ids = _seed(ctx, world)

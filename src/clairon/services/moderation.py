@@ -83,7 +83,7 @@ def save_rule(ctx: Context, actor: Actor, workspace_id: int, data: dict[str, Any
     """Validate and store a rule (a rule with the same name is replaced)."""
     rule = parse_rule(data)
     with ctx.store.transaction() as conn:
-        authorize(conn, actor, workspace_id, Action.engage)
+        authorize(conn, actor, workspace_id, Action.manage)
         definition = {"when": dict(rule.when), "actions": [dict(a) for a in rule.actions]}
         created = repo.upsert_rule(
             conn, workspace_id, rule.name, definition=definition, enabled=rule.enabled,
@@ -109,7 +109,7 @@ def list_rules(ctx: Context, actor: Actor, workspace_id: int) -> list[Rule]:
 
 def delete_rule(ctx: Context, actor: Actor, workspace_id: int, name: str) -> None:
     with ctx.store.transaction() as conn:
-        authorize(conn, actor, workspace_id, Action.engage)
+        authorize(conn, actor, workspace_id, Action.manage)
         if not repo.delete_rule(conn, workspace_id, name):
             raise NotFound(f"rule '{name}' not found")
         append_event(
