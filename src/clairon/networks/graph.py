@@ -1,4 +1,4 @@
-"""Meta Graph API plumbing shared by the Facebook Pages and Instagram connectors.
+"""Meta Graph API plumbing shared by the Facebook Pages, Instagram and Threads connectors.
 
 Graph answers errors as ``{"error": {"message", "type", "code", "error_subcode",
 "is_transient", "fbtrace_id"}}``, usually with HTTP 400 whatever the cause, so the mapping reads
@@ -72,6 +72,8 @@ class GraphConnector(Connector):
     """A connector speaking ``{base_url}/{version}/...`` with a bearer token."""
 
     api_version: ClassVar[str] = GRAPH_VERSION
+    # Graph takes a POST's parameters as a form; the Threads API documents them in the query.
+    post_params_in_query: ClassVar[bool] = False
 
     def _token(self) -> str:
         token = self.account.credentials.get("access_token", "")
@@ -96,7 +98,7 @@ class GraphConnector(Connector):
         fields = {k: _param(v) for k, v in params.items() if v is not None}
         headers = {"Authorization": f"Bearer {token or self._token()}"}
         kwargs: dict[str, Any] = {"headers": headers}
-        if method == "POST":
+        if method == "POST" and not self.post_params_in_query:
             kwargs["data"] = fields
             if files:
                 kwargs["files"] = files

@@ -7,20 +7,17 @@ the publish call fails or its answer is lost, the container's ``status`` says wh
 ``PUBLISHED`` -> UnknownOutcome (reconcile finds the post), ``FINISHED`` -> the error as mapped
 (a retry creates a fresh container), no answer at all -> UnknownOutcome.
 
-Graph errors ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`` map by
-code: 190 -> AuthExpired, 4/17/32/613 -> RateLimited, 1/2 or ``is_transient`` or 5xx ->
-Transient, others -> Rejected with the message.
+The Threads API answers like Graph (same error body and codes, same usage headers), so the HTTP
+call and the error mapping are :class:`~clairon.networks.graph.GraphConnector`'s, with the
+version ``v1.0`` and a POST's parameters in the query, as the Threads docs show them.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, NoReturn
-
-import httpx
+from typing import Any, ClassVar
 
 from clairon.errors import (
     AuthExpired,
@@ -33,7 +30,6 @@ from clairon.errors import (
 )
 from clairon.networks.base import (
     Capability,
-    Connector,
     Limits,
     MediaFile,
     PublishRequest,
@@ -41,46 +37,20 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
-from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
+from clairon.networks.chains import publish_chain, reconcile_chain
+from clairon.networks.graph import GraphConnector, parse_graph_time, retry_after_seconds
 from clairon.networks.oauth import OAuthConfig
 from clairon.networks.rules import rules_for
 
 __all__ = ["ThreadsConnector", "retry_after_seconds"]
 
-RATE_CODES = frozenset({4, 17, 32, 613})
-TRANSIENT_CODES = frozenset({1, 2})
 POST_FIELDS = "id,text,timestamp,permalink,username,is_reply,replied_to,root_post"
 RECONCILE_PAGE = 100
 RECONCILE_MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def _parse_time(value: str) -> datetime:
-    value = value.replace("Z", "+00:00")
-    if len(value) > 5 and value[-5] in "+-" and value[-3] != ":":  # 2026-11-24T14:00:00+0000
-        value = f"{value[:-2]}:{value[-2:]}"
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def retry_after_seconds(response: httpx.Response) -> float:
-    """``estimated_time_to_regain_access`` (minutes) of the usage headers, else an hour."""
-    waits: list[float] = []
-    for name in ("x-business-use-case-usage", "x-app-usage"):
-        try:
-            usage = json.loads(response.headers.get(name, "") or "null")
-        except ValueError:
-            continue
-        entries: list[Any] = [usage]
-        if isinstance(usage, dict) and all(isinstance(v, list) for v in usage.values()):
-            entries = [e for v in usage.values() for e in v]  # per business id
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("estimated_time_to_regain_access"):
-                waits.append(float(entry["estimated_time_to_regain_access"]) * 60)
-    return max(waits) if waits else 3600.0
-
-
-class ThreadsConnector(Connector):
+class ThreadsConnector(GraphConnector):
     network: ClassVar[str] = "threads"
     display_name: ClassVar[str] = "Threads"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
@@ -101,6 +71,7 @@ class ThreadsConnector(Connector):
     max_concurrency: ClassVar[int] = 1  # containers and publishes per account, in order
     default_base_url: ClassVar[str | None] = "https://graph.threads.net"
     api_version: ClassVar[str] = "v1.0"
+    post_params_in_query: ClassVar[bool] = True
     oauth: ClassVar[OAuthConfig | None] = OAuthConfig(
         authorize_url="https://threads.net/oauth/authorize",
         token_url="https://graph.threads.net/oauth/access_token",
@@ -119,59 +90,6 @@ class ThreadsConnector(Connector):
     container_poll_timeout: ClassVar[float] = 300.0
 
     _me: dict[str, Any] | None = None
-
-    # --- HTTP ---
-    def _call(
-        self, method: str, path: str, *, repeatable: bool = True, **params: Any
-    ) -> dict[str, Any]:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no Threads access token is stored for this account")
-        unversioned = path.startswith(("/refresh_access_token", "/access_token"))
-        prefix = "" if unversioned else f"/{self.api_version}"
-        url = f"{self.base_url}{prefix}{path}"
-        query = {k: v for k, v in params.items() if v is not None}
-        try:
-            response = self.http.request(
-                method, url, params=query, headers={"Authorization": f"Bearer {token}"}
-            )
-        except NOT_SENT as exc:
-            raise Transient(f"could not reach Threads: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code < 400 and isinstance(body, dict) and "error" not in body:
-            return body
-        self._raise(response, body)
-
-    def _raise(self, response: httpx.Response, body: Any) -> NoReturn:
-        status, text = response.status_code, response.text[:2000]
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            if status < 400:
-                raise Transient(f"Threads sent an unexpected body ({status})")
-            error = {"message": text.strip()[:300] or f"HTTP {status}"}
-        code = int(error.get("code") or 0)
-        message = str(error.get("error_user_msg") or error.get("message") or f"HTTP {status}")
-        if code == 190 or status == 401:
-            raise AuthExpired(f"Threads refused the token: {message}", status=status, body=text)
-        if code in RATE_CODES or status == 429:
-            raise RateLimited(
-                f"Threads rate limit: {message}",
-                retry_after=retry_after_seconds(response),
-                status=status,
-                body=text,
-            )
-        if code in TRANSIENT_CODES or error.get("is_transient") or status >= 500:
-            raise Transient(f"Threads error {code or status}: {message}", status=status, body=text)
-        raise Rejected(message, status=status, body=text)
 
     # --- identity and tokens ---
     def _user(self) -> dict[str, Any]:
@@ -196,12 +114,20 @@ class ThreadsConnector(Connector):
         if creds.get("long_lived") != "true" and secret:
             try:
                 body = self._call(
-                    "GET", "/access_token", grant_type="th_exchange_token", client_secret=secret
+                    "GET",
+                    "/access_token",
+                    versioned=False,
+                    grant_type="th_exchange_token",
+                    client_secret=secret,
                 )
             except Rejected:  # already long-lived: refresh it instead
-                body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
+                body = self._call(
+                    "GET", "/refresh_access_token", versioned=False, grant_type="th_refresh_token"
+                )
         else:
-            body = self._call("GET", "/refresh_access_token", grant_type="th_refresh_token")
+            body = self._call(
+                "GET", "/refresh_access_token", versioned=False, grant_type="th_refresh_token"
+            )
         fresh = {"access_token": str(body["access_token"]), "long_lived": "true"}
         if body.get("expires_in"):
             expires = datetime.now(UTC) + timedelta(seconds=int(body["expires_in"]))
@@ -372,7 +298,7 @@ class ThreadsConnector(Connector):
         try:
             post = self._call("GET", f"/{media_id}", fields="permalink,timestamp")
             url = post.get("permalink")
-            published = _parse_time(post["timestamp"]) if post.get("timestamp") else None
+            published = parse_graph_time(post["timestamp"]) if post.get("timestamp") else None
         except NetworkError:  # the post is live; its link can be read later
             pass
         return PublishResult(media_id, url, published, extra or {})
@@ -398,10 +324,10 @@ class ThreadsConnector(Connector):
     ) -> Sequence[RemoteComment]:
         own = self._user().get("username")
         items = self._conversation(network_post_id)
-        since = next((_parse_time(i["timestamp"]) for i in items if i["id"] == since_id), None)
+        since = next((parse_graph_time(i["timestamp"]) for i in items if i["id"] == since_id), None)
         comments: list[RemoteComment] = []
         for item in items:
-            created = _parse_time(str(item["timestamp"]))
+            created = parse_graph_time(str(item["timestamp"]))
             if item.get("username") == own or (since is not None and created <= since):
                 continue
             parent = str((item.get("replied_to") or {}).get("id") or network_post_id)
