@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 import httpx
 
-from clairon.errors import AuthExpired, Problem, Rejected
+from clairon.errors import AuthExpired, Problem, Rejected, Transient, UnknownOutcome
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
 
 __all__ = [
+    "NOT_SENT",
     "AccountContext",
     "Capability",
     "Connector",
@@ -32,6 +33,17 @@ __all__ = [
     "TextCounter",
     "code_points",
 ]
+
+
+# Failures that happen before any byte of the request reached the server.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
 
 
 class Capability(StrEnum):
@@ -244,6 +256,30 @@ class Connector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        label: str,
+        repeatable: bool,
+        host: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """One HTTP request with the transport failures mapped: not sent -> Transient; sent
+        but unanswered -> Transient when ``repeatable``, else UnknownOutcome (never retried
+        blindly). ``label`` names the call in messages, ``host`` whom we could not reach."""
+        try:
+            return self.http.request(method, url, **kwargs)
+        except NOT_SENT as exc:
+            raise Transient(f"could not reach {host or self.display_name}: {exc}") from exc
+        except httpx.TransportError as exc:
+            if repeatable:
+                raise Transient(f"{label}: {exc!r}") from exc
+            raise UnknownOutcome(
+                f"{label} was sent but no answer came back ({type(exc).__name__})"
+            ) from exc
 
     # --- rules ---
     def limits(self) -> Limits:

@@ -41,7 +41,7 @@ from clairon.networks.base import (
 )
 from clairon.networks.bluesky_facets import Facet, detect_facets
 from clairon.networks.bluesky_media import BlueskyMedia
-from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
+from clairon.networks.chains import publish_chain, reconcile_chain
 from clairon.networks.rules import rules_for
 
 __all__ = ["BlueskyConnector", "retry_after_seconds"]
@@ -129,18 +129,15 @@ class BlueskyConnector(Connector):
         headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self.http.request(
-                method, f"{base or self.base_url}/xrpc/{nsid}", headers=headers, **kwargs
-            )
-        except NOT_SENT as exc:
-            raise Transient(f"could not reach {self.base_url}: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{nsid}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{nsid} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method,
+            f"{base or self.base_url}/xrpc/{nsid}",
+            label=nsid,
+            repeatable=repeatable,
+            host=self.base_url,
+            headers=headers,
+            **kwargs,
+        )
         try:
             body = response.json() if response.content else {}
         except ValueError:

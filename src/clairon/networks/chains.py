@@ -12,24 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import httpx
-
 from clairon.errors import NetworkError
 from clairon.networks.base import PublishRequest
 
-__all__ = ["NOT_SENT", "publish_chain", "reconcile_chain"]
+__all__ = ["publish_chain", "reconcile_chain"]
 
 Ref = TypeVar("Ref")
-
-# Failures that happen before any byte of the request reached the server.
-NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def _parts(request: PublishRequest) -> list[tuple[str, str]]:

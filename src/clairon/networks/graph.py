@@ -17,7 +17,7 @@ from typing import Any, ClassVar, NoReturn
 
 import httpx
 
-from clairon.errors import AuthExpired, RateLimited, Rejected, Transient, UnknownOutcome
+from clairon.errors import AuthExpired, RateLimited, Rejected, Transient
 from clairon.networks.base import Connector
 
 __all__ = ["GRAPH_VERSION", "GraphConnector", "parse_graph_time", "retry_after_seconds"]
@@ -25,14 +25,6 @@ __all__ = ["GRAPH_VERSION", "GraphConnector", "parse_graph_time", "retry_after_s
 GRAPH_VERSION = "v23.0"
 RATE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})
-NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def parse_graph_time(value: str) -> datetime:
@@ -104,16 +96,9 @@ class GraphConnector(Connector):
                 kwargs["files"] = files
         else:
             kwargs["params"] = fields
-        try:
-            response = self.http.request(method, url, **kwargs)
-        except NOT_SENT as exc:
-            raise Transient(f"could not reach {self.display_name}: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method, url, label=f"{method} {path}", repeatable=repeatable, **kwargs
+        )
         try:
             body = response.json()
         except ValueError:

@@ -37,7 +37,6 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
-from clairon.networks.chains import NOT_SENT
 from clairon.networks.linkedin_media import LinkedInUploads
 from clairon.networks.linkedin_text import from_little, to_little
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
@@ -128,16 +127,9 @@ class LinkedInConnector(Connector):
             **kwargs.pop("headers", {}),
         }
         url = path if path.startswith("http") else f"{self.base_url}{path}"
-        try:
-            response = self.http.request(method, url, headers=headers, **kwargs)
-        except NOT_SENT as exc:
-            raise Transient(f"could not reach LinkedIn: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method, url, label=f"{method} {path}", repeatable=repeatable, headers=headers, **kwargs
+        )
         status = response.status_code
         if status < 400:
             return response

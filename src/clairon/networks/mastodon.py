@@ -62,14 +62,6 @@ _SPACE = regex.compile(r"\s+")
 
 
 # Failures that happen before any byte of the request reached the server.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 class MastodonCounter:
@@ -202,18 +194,15 @@ class MastodonConnector(Connector):
             if not token:
                 raise AuthExpired("no Mastodon access token is stored for this account")
             sent_headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self.http.request(
-                method, f"{self.base_url}{path}", headers=sent_headers, **kwargs
-            )
-        except _NOT_SENT as exc:
-            raise Transient(f"could not reach {self.base_url}: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method,
+            f"{self.base_url}{path}",
+            label=f"{method} {path}",
+            repeatable=repeatable,
+            host=self.base_url,
+            headers=sent_headers,
+            **kwargs,
+        )
         self._raise_for_status(response)
         return response
 

@@ -40,14 +40,6 @@ METRICS = "IMPRESSION,SAVE,PIN_CLICK,OUTBOUND_CLICK,VIDEO_MRC_VIEW"
 RECONCILE_PAGE = 50
 RECONCILE_MAX_PAGES = 4
 CLOCK_SKEW = timedelta(minutes=2)
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def _parse_time(value: str) -> datetime:
@@ -99,18 +91,14 @@ class PinterestConnector(Connector):
         if not token:
             raise AuthExpired("no Pinterest access token is stored for this account")
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-        try:
-            response = self.http.request(
-                method, f"{self.base_url}{path}", headers=headers, **kwargs
-            )
-        except _NOT_SENT as exc:
-            raise Transient(f"could not reach Pinterest: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method,
+            f"{self.base_url}{path}",
+            label=f"{method} {path}",
+            repeatable=repeatable,
+            headers=headers,
+            **kwargs,
+        )
         if response.status_code < 400:
             return response
         self._raise(response)

@@ -30,6 +30,7 @@ from clairon.errors import (
     UnknownOutcome,
 )
 from clairon.networks.base import (
+    NOT_SENT,
     Capability,
     Connector,
     Limits,
@@ -52,14 +53,6 @@ VIDEO_FIELDS = "id,title,video_description,create_time,share_url"
 RECONCILE_PAGE = 20
 RECONCILE_MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def chunk_plan(size: int, chunk: int = 10 * MB) -> list[tuple[int, int]]:
@@ -116,24 +109,18 @@ class TikTokConnector(Connector):
         token = self.account.credentials.get("access_token", "")
         if not token:
             raise AuthExpired("no TikTok access token is stored for this account")
-        try:
-            response = self.http.post(
-                f"{self.base_url}{path}",
-                params=params or None,
-                json=body if body is not None else {},
-                headers={
-                    "Authorization": f"Bearer {token}",
-                    "Content-Type": "application/json; charset=UTF-8",
-                },
-            )
-        except _NOT_SENT as exc:
-            raise Transient(f"could not reach TikTok: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"POST {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"POST {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            "POST",
+            f"{self.base_url}{path}",
+            label=f"POST {path}",
+            repeatable=repeatable,
+            params=params or None,
+            json=body if body is not None else {},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json; charset=UTF-8",
+            },
+        )
         try:
             answer = response.json()
         except ValueError:
@@ -326,7 +313,7 @@ class TikTokConnector(Connector):
                         "Content-Range": f"bytes {first}-{last}/{len(data)}",
                     },
                 )
-            except _NOT_SENT as exc:
+            except NOT_SENT as exc:
                 raise Transient(f"could not reach TikTok's upload host: {exc}") from exc
             except httpx.TransportError as exc:
                 if not final:

@@ -26,6 +26,7 @@ import httpx
 
 from clairon.errors import AuthExpired, RateLimited, Rejected, Transient, UnknownOutcome
 from clairon.networks.base import (
+    NOT_SENT,
     Capability,
     Connector,
     Limits,
@@ -33,7 +34,6 @@ from clairon.networks.base import (
     PublishRequest,
     PublishResult,
 )
-from clairon.networks.chains import NOT_SENT
 
 __all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "WebhookConnector", "sign", "verify"]
 

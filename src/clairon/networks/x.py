@@ -39,7 +39,7 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
-from clairon.networks.chains import NOT_SENT, publish_chain, reconcile_chain
+from clairon.networks.chains import publish_chain, reconcile_chain
 from clairon.networks.oauth import OAuthConfig, refresh_tokens
 from clairon.networks.rules import rules_for
 
@@ -142,18 +142,14 @@ class XConnector(Connector):
         if not token:
             raise AuthExpired("no X access token is stored for this account")
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        try:
-            response = self.http.request(
-                method, f"{self.base_url}{path}", headers=headers, **kwargs
-            )
-        except NOT_SENT as exc:
-            raise Transient(f"could not reach X: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method,
+            f"{self.base_url}{path}",
+            label=f"{method} {path}",
+            repeatable=repeatable,
+            headers=headers,
+            **kwargs,
+        )
         status = response.status_code
         if status < 400:
             return response

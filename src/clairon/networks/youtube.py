@@ -60,14 +60,6 @@ RECONCILE_PAGE = 50
 RECONCILE_MAX_PAGES = 4
 CLOCK_SKEW = timedelta(minutes=2)
 PACIFIC = ZoneInfo("America/Los_Angeles")
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
 
 
 def next_pacific_midnight(now: datetime | None = None) -> float:
@@ -129,16 +121,9 @@ class YouTubeConnector(Connector):
             raise AuthExpired("no YouTube access token is stored for this account")
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         url = path if path.startswith("http") else f"{self.base_url}{path}"
-        try:
-            response = self.http.request(method, url, headers=headers, **kwargs)
-        except _NOT_SENT as exc:
-            raise Transient(f"could not reach YouTube: {exc}") from exc
-        except httpx.TransportError as exc:
-            if repeatable:
-                raise Transient(f"{method} {path}: {exc!r}") from exc
-            raise UnknownOutcome(
-                f"{method} {path} was sent but no answer came back ({type(exc).__name__})"
-            ) from exc
+        response = self._request(
+            method, url, label=f"{method} {path}", repeatable=repeatable, headers=headers, **kwargs
+        )
         if response.status_code in ok:
             return response
         self._raise(response)
