@@ -12,15 +12,29 @@ and HTTP 429 -> RateLimited, waiting ``estimated_time_to_regain_access`` (minute
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar, NoReturn
 
 import httpx
 
-from clairon.errors import AuthExpired, RateLimited, Rejected, Transient
+from clairon.errors import (
+    AuthExpired,
+    NetworkError,
+    RateLimited,
+    Rejected,
+    Transient,
+    UnknownOutcome,
+)
 from clairon.networks.base import Connector
 
-__all__ = ["GRAPH_VERSION", "GraphConnector", "parse_graph_time", "retry_after_seconds"]
+__all__ = [
+    "GRAPH_VERSION",
+    "ContainerConnector",
+    "GraphConnector",
+    "parse_graph_time",
+    "retry_after_seconds",
+]
 
 GRAPH_VERSION = "v23.0"
 RATE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
@@ -141,6 +155,78 @@ class GraphConnector(Connector):
                 break
             params["after"] = after
         return pages
+
+
+class ContainerConnector(GraphConnector):
+    """Meta's two-step publishing (Instagram, Threads): a container, polled until it is ready,
+    then ``POST /{user-id}/{publish_edge}?creation_id=`` (not repeatable). When that call fails
+    or its answer is lost, the container's status says whether it was published anyway."""
+
+    status_field: ClassVar[str] = "status_code"  # the container's state
+    detail_field: ClassVar[str] = "status"  # why it failed, when it did
+    publish_edge: ClassVar[str] = "media_publish"
+    ready_states: ClassVar[frozenset[str | None]] = frozenset({"FINISHED", "PUBLISHED"})
+    container_poll_interval: ClassVar[float] = 5.0
+    container_poll_timeout: ClassVar[float] = 300.0
+
+    @property
+    def user_id(self) -> str:
+        raise NotImplementedError
+
+    def _status(self, container: str) -> dict[str, Any]:
+        fields = f"{self.status_field},{self.detail_field}"
+        return self._call("GET", f"/{container}", fields=fields)
+
+    def _wait_until_finished(self, container: str) -> None:
+        settings, name = self.account.settings, self.display_name
+        interval = float(settings.get("container_poll_interval", self.container_poll_interval))
+        deadline = time.monotonic() + float(
+            settings.get("container_poll_timeout", self.container_poll_timeout)
+        )
+        while True:
+            state = self._status(container)
+            status = state.get(self.status_field)
+            if status in self.ready_states:
+                return
+            if status == "ERROR":
+                detail = state.get(self.detail_field) or "ERROR"
+                raise Rejected(f"{name} could not process the media: {detail}")
+            if status == "EXPIRED":
+                raise Transient(f"{name} container {container} expired before publishing")
+            if time.monotonic() + interval > deadline:
+                raise Transient(f"{name} is still processing container {container}; try later")
+            time.sleep(interval)
+
+    def _publish(self, container: str) -> str:
+        edge = self.publish_edge
+        try:
+            body = self._call(
+                "POST", f"/{self.user_id}/{edge}", repeatable=False, creation_id=container
+            )
+        except UnknownOutcome:
+            raise
+        except NetworkError as exc:
+            self._settle_failed_publish(container, exc)
+            raise
+        if "id" not in body:
+            raise UnknownOutcome(f"{edge} answered without a media id")
+        return str(body["id"])
+
+    def _settle_failed_publish(self, container: str, error: NetworkError) -> None:
+        """The publish call failed: is the container published anyway?"""
+        edge = self.publish_edge
+        try:
+            status = self._status(container).get(self.status_field)
+        except NetworkError as exc:
+            if isinstance(error, Rejected | RateLimited | AuthExpired):
+                return  # a clear refusal: nothing was published
+            raise UnknownOutcome(
+                f"{edge} failed ({error}) and container {container} could not be checked ({exc})"
+            ) from exc
+        if status == "PUBLISHED":
+            raise UnknownOutcome(
+                f"{edge} answered an error ({error}) but container {container} is published"
+            ) from error
 
 
 def _param(value: Any) -> str:

@@ -14,7 +14,6 @@ file name is appended) or ``options["media_urls"]``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -26,7 +25,6 @@ from clairon.errors import (
     RateLimited,
     Rejected,
     Transient,
-    UnknownOutcome,
 )
 from clairon.networks.base import (
     Capability,
@@ -37,7 +35,7 @@ from clairon.networks.base import (
     RemoteComment,
     RemoteMetrics,
 )
-from clairon.networks.graph import GraphConnector, parse_graph_time
+from clairon.networks.graph import ContainerConnector, parse_graph_time
 from clairon.networks.oauth import OAuthConfig
 from clairon.networks.rules import rules_for
 
@@ -51,7 +49,7 @@ CLOCK_SKEW = timedelta(minutes=2)
 QUOTA_WAIT = 3600.0  # the quota is a rolling 24 hours; look again in an hour
 
 
-class InstagramConnector(GraphConnector):
+class InstagramConnector(ContainerConnector):
     network: ClassVar[str] = "instagram"
     display_name: ClassVar[str] = "Instagram"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
@@ -240,60 +238,6 @@ class InstagramConnector(GraphConnector):
             alt_text=media.alt_text or None if not video and post_type != "story" else None,
         )
         return str(body["id"])
-
-    def _status(self, container: str) -> dict[str, Any]:
-        return self._call("GET", f"/{container}", fields="status_code,status")
-
-    def _wait_until_finished(self, container: str) -> None:
-        settings = self.account.settings
-        interval = float(settings.get("container_poll_interval", self.container_poll_interval))
-        deadline = time.monotonic() + float(
-            settings.get("container_poll_timeout", self.container_poll_timeout)
-        )
-        while True:
-            state = self._status(container)
-            code = state.get("status_code")
-            if code in ("FINISHED", "PUBLISHED"):
-                return
-            if code == "ERROR":
-                raise Rejected(
-                    f"Instagram could not process the media: {state.get('status') or 'ERROR'}"
-                )
-            if code == "EXPIRED":
-                raise Transient(f"Instagram container {container} expired before publishing")
-            if time.monotonic() + interval > deadline:
-                raise Transient(f"Instagram is still processing container {container}")
-            time.sleep(interval)
-
-    def _publish(self, container: str) -> str:
-        try:
-            body = self._call(
-                "POST", f"/{self.user_id}/media_publish", repeatable=False, creation_id=container
-            )
-        except UnknownOutcome:
-            raise
-        except NetworkError as exc:
-            self._settle_failed_publish(container, exc)
-            raise
-        if "id" not in body:
-            raise UnknownOutcome("media_publish answered without a media id")
-        return str(body["id"])
-
-    def _settle_failed_publish(self, container: str, error: NetworkError) -> None:
-        """The publish call failed: is the container published anyway?"""
-        try:
-            code = self._status(container).get("status_code")
-        except NetworkError as exc:
-            if isinstance(error, Rejected | RateLimited | AuthExpired):
-                return  # a clear refusal: nothing was published
-            raise UnknownOutcome(
-                f"media_publish failed ({error}) and container {container} could not be "
-                f"checked ({exc})"
-            ) from exc
-        if code == "PUBLISHED":
-            raise UnknownOutcome(
-                f"media_publish answered an error ({error}) but container {container} is published"
-            ) from error
 
     def _comment(self, media_id: str, text: str) -> str:
         body = self._call("POST", f"/{media_id}/comments", repeatable=False, message=text)

@@ -14,19 +14,16 @@ version ``v1.0`` and a POST's parameters in the query, as the Threads docs show 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from clairon.errors import (
-    AuthExpired,
     NetworkError,
     Problem,
     RateLimited,
     Rejected,
     Transient,
-    UnknownOutcome,
 )
 from clairon.networks.base import (
     Capability,
@@ -38,7 +35,7 @@ from clairon.networks.base import (
     RemoteMetrics,
 )
 from clairon.networks.chains import publish_chain, reconcile_chain
-from clairon.networks.graph import GraphConnector, parse_graph_time, retry_after_seconds
+from clairon.networks.graph import ContainerConnector, parse_graph_time, retry_after_seconds
 from clairon.networks.oauth import OAuthConfig
 from clairon.networks.rules import rules_for
 
@@ -50,7 +47,7 @@ RECONCILE_MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-class ThreadsConnector(GraphConnector):
+class ThreadsConnector(ContainerConnector):
     network: ClassVar[str] = "threads"
     display_name: ClassVar[str] = "Threads"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
@@ -88,6 +85,10 @@ class ThreadsConnector(GraphConnector):
     )
     container_poll_interval: ClassVar[float] = 60.0  # Meta: once a minute, at most 5 minutes
     container_poll_timeout: ClassVar[float] = 300.0
+    status_field: ClassVar[str] = "status"
+    detail_field: ClassVar[str] = "error_message"
+    publish_edge: ClassVar[str] = "threads_publish"
+    ready_states: ClassVar[frozenset[str | None]] = frozenset({"FINISHED", "PUBLISHED", None})
 
     _me: dict[str, Any] | None = None
 
@@ -237,60 +238,6 @@ class ThreadsConnector(GraphConnector):
             reply_to_id=reply_to,
         )
         return str(body["id"])
-
-    def _status(self, container: str) -> dict[str, Any]:
-        return self._call("GET", f"/{container}", fields="status,error_message")
-
-    def _wait_until_finished(self, container: str) -> None:
-        settings = self.account.settings
-        interval = float(settings.get("container_poll_interval", self.container_poll_interval))
-        deadline = time.monotonic() + float(
-            settings.get("container_poll_timeout", self.container_poll_timeout)
-        )
-        while True:
-            state = self._status(container)
-            status = state.get("status")
-            if status in ("FINISHED", "PUBLISHED", None):
-                return
-            if status == "ERROR":
-                raise Rejected(
-                    f"Threads could not process the media: {state.get('error_message') or 'ERROR'}"
-                )
-            if status == "EXPIRED":
-                raise Transient(f"Threads container {container} expired before publishing")
-            if time.monotonic() + interval > deadline:
-                raise Transient(f"Threads is still processing container {container}; try later")
-            time.sleep(interval)
-
-    def _publish(self, container: str) -> str:
-        try:
-            body = self._call(
-                "POST", f"/{self.user_id}/threads_publish", repeatable=False, creation_id=container
-            )
-        except UnknownOutcome:
-            raise
-        except NetworkError as exc:
-            self._settle_failed_publish(container, exc)
-            raise
-        if "id" not in body:
-            raise UnknownOutcome("threads_publish answered without a media id")
-        return str(body["id"])
-
-    def _settle_failed_publish(self, container: str, error: NetworkError) -> None:
-        """The publish call failed: is the container published anyway?"""
-        try:
-            status = self._status(container).get("status")
-        except NetworkError as exc:
-            if isinstance(error, Rejected | RateLimited | AuthExpired):
-                return  # a clear refusal: nothing was published
-            raise UnknownOutcome(
-                f"threads_publish failed ({error}) and the container could not be checked ({exc})"
-            ) from exc
-        if status == "PUBLISHED":
-            raise UnknownOutcome(
-                f"threads_publish answered an error ({error}) but container {container} is "
-                "published"
-            ) from error
 
     def _result(self, media_id: str, extra: dict[str, Any] | None = None) -> PublishResult:
         url: str | None = None
