@@ -44,19 +44,19 @@ class ProfanityModel:
         """The TF-IDF rows of ``texts`` (lower-cased, scikit-learn tokenisation)."""
         indptr = [0]
         indices: list[int] = []
+        counts: list[int] = []
         for text in texts:
-            counts: dict[int, int] = {}
+            row: dict[int, int] = {}
             for token in _TOKEN.findall(text.lower()):
                 column = self.vocabulary.get(token)
                 if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            for column, count in counts.items():
-                indices.extend([column] * count)
+                    row[column] = row.get(column, 0) + 1
+            indices.extend(row)
+            counts.extend(row.values())
             indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
+        data = np.asarray(counts, dtype=np.float32)
         shape = (len(texts), len(self.idf))
         matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), indptr), shape=shape)
-        matrix.sum_duplicates()
         matrix = matrix.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
