@@ -135,9 +135,28 @@ def test_top1_retrieval_on_answerable_questions(
 ) -> None:
     answerable = [(q, a) for q, a in evaluation if q["expected"] and not q.get("must_handoff")]
     accuracy = sum(a.entry_id == q["expected"] for q, a in answerable) / len(answerable)
-    # Acceptance target is 0.90; measured 0.86 with USE-multilingual v3 (see docs/assistant.md).
-    # This floor guards against regressions until a stronger shipped encoder is found.
-    assert accuracy >= 0.82
+    # Acceptance target is 0.90; measured 0.904 (0.861 before the synonym thesaurus), see
+    # docs/assistant.md. The floor leaves room for a question or two of noise.
+    assert accuracy >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("folder", "floor"),
+    # Measured 0.900 / 0.729 / 0.757. The last two were written blind (nobody ran the assistant
+    # on them before they were committed) and are much harder: they guard against regressions,
+    # they are not the acceptance target.
+    [("bikes", 0.85), ("beauty", 0.68), ("telecom", 0.70)],
+)
+def test_top1_on_the_other_evaluation_sets(folder: str, floor: float) -> None:
+    lines = (FAQ / folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line) for line in lines]
+    answers = answer_questions(FAQ / folder / "kb.jsonl", questions, allow_auto_send=True)
+    answerable = [(q, a) for q, a in zip(questions, answers, strict=True)
+                  if q["expected"] and not q.get("must_handoff")]  # fmt: skip
+    assert len(answerable) == 70
+    accuracy = sum(a.entry_id == q["expected"] for q, a in answerable) / len(answerable)
+    assert accuracy >= floor
+    assert all(a.handoff for q, a in zip(questions, answers, strict=True) if q.get("must_handoff"))
 
 
 def test_unanswerable_and_complaints_are_handed_over(

@@ -76,6 +76,14 @@ def answer(
     auto_send_threshold: Annotated[
         float, typer.Option("--auto-send-threshold", min=0.0, max=1.0)
     ] = DEFAULT_THRESHOLD,
+    synonyms: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--synonyms",
+            help="Extra synonym rings, one 'concept: word | phrase | ...' a line (repeatable), "
+            "added to the built-in FR/EN thesaurus",
+        ),
+    ] = None,
 ) -> None:
     """Answer every question; bad lines are reported with their number and skipped."""
     base = load_kb(kb)
@@ -84,7 +92,7 @@ def answer(
     questions, problems = read_questions(questions_file)
     for message in problems:
         err_console.print(f"[yellow]{questions_file.name} {message}[/]")
-    assistant = FaqAssistant(base)
+    assistant = FaqAssistant(base, synonyms=synonyms or ())
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     handed = 0
     try:

@@ -29,7 +29,8 @@ from clairon.config import Settings
 from clairon.content.language import detect_language
 from clairon.errors import ClaironError
 from clairon.inbox.kb import KBEntry, KnowledgeBase, load_kb
-from clairon.inbox.retrieval import Hit, HybridRetriever
+from clairon.inbox.retrieval import Hit, HybridRetriever, lexical_tokens
+from clairon.inbox.thesaurus import Thesaurus
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -160,7 +161,11 @@ def _language(text: str, allowed: Sequence[str], default: str | None = None) -> 
     guess = detect_language(text)
     scores = {code: s for code, s in guess.scores.items() if not allowed or code in allowed}
     if scores and max(scores.values()) > 0:
-        return max(scores, key=lambda code: scores[code])
+        top = max(scores.values())
+        tied = [code for code, score in scores.items() if score == top]
+        # A tie ("on", "a" are function words in both French and English) is no evidence: the
+        # triage model's own guess, when it is among the tied, breaks it.
+        return default if default in tied and len(tied) > 1 else tied[0]
     return default or (allowed[0] if allowed else guess.code)
 
 
@@ -193,9 +198,17 @@ class FaqAssistant:
         embedder: Any | None = None,
         use_dense: bool = True,
         min_confidence: float = MIN_CONFIDENCE,
+        synonyms: Sequence[str | Path] = (),
+        use_thesaurus: bool = True,
     ) -> None:
         entries = kb.entries if isinstance(kb, KnowledgeBase) else tuple(kb)
-        self.retriever = HybridRetriever(entries, embedder=embedder, use_dense=use_dense)
+        self.retriever = HybridRetriever(
+            entries,
+            embedder=embedder,
+            use_dense=use_dense,
+            thesaurus=thesaurus_with(synonyms) if use_thesaurus else None,
+            use_thesaurus=use_thesaurus,
+        )
         self.languages = sorted({e.language for e in entries})
         self.min_confidence = min_confidence
         self._settings = settings
@@ -340,6 +353,15 @@ def _question(value: Question | str | Mapping[str, Any]) -> Question:
     )
 
 
+def thesaurus_with(synonyms: Sequence[str | Path]) -> Thesaurus:
+    """The built-in FR/EN rings plus a workspace's own files (``ValidationFailed`` names the
+    file and line of a bad ring)."""
+    thesaurus = Thesaurus.builtin(lexical_tokens)
+    for path in synonyms:
+        thesaurus.load(path)
+    return thesaurus
+
+
 def answer_questions(
     kb: KnowledgeBase | Sequence[KBEntry] | str | Path,
     questions: Sequence[Question | str | Mapping[str, Any]],
@@ -348,13 +370,15 @@ def answer_questions(
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
     translator: Translator | None = None,
+    synonyms: Sequence[str | Path] = (),
 ) -> list[AssistantAnswer]:
     """Answer every question from ``kb`` (entries, a :class:`KnowledgeBase` or a file path).
 
     Questions are strings, :class:`Question` objects or mappings with ``text`` and optional
-    ``id`` and ``language``. One :class:`AssistantAnswer` per question, in order."""
+    ``id`` and ``language``. ``synonyms``: files of extra synonym rings (``concept: a | b``)
+    added to the built-in thesaurus. One :class:`AssistantAnswer` per question, in order."""
     base = load_kb(kb) if isinstance(kb, str | Path) else kb
-    assistant = FaqAssistant(base, settings=settings, translator=translator)
+    assistant = FaqAssistant(base, settings=settings, translator=translator, synonyms=synonyms)
     return assistant.answer(
         [_question(q) for q in questions], allow_auto_send=allow_auto_send, threshold=threshold
     )

@@ -1,7 +1,8 @@
 """Hybrid retrieval over the knowledge base: lexical BM25 plus multilingual sentence embeddings.
 
 Lexical side: tokens are case-folded, accent-folded (``rembourse`` = ``remboursé``), stripped of
-FR/EN function words and lightly stemmed (plural and common derivational endings), then scored
+FR/EN function words and lightly stemmed (plural and common derivational endings), words and
+phrases of a synonym ring read as the ring's concept (:mod:`clairon.inbox.thesaurus`), then scored
 with Okapi BM25 against each entry's question (counted twice), tags and answer. Besides BM25 it
 reports *coverage*: the share of the query's IDF mass found in the entry, an absolute figure in
 [0, 1] that does not depend on the other entries.
@@ -35,6 +36,7 @@ import regex
 
 from clairon.inbox.embeddings import Matrix, default_embedder, embed_matrix
 from clairon.inbox.kb import KBEntry
+from clairon.inbox.thesaurus import Thesaurus
 
 __all__ = ["Hit", "HybridRetriever", "lexical_tokens", "normalise_query"]
 
@@ -58,7 +60,8 @@ cette ces c est sont etre ete je j me m moi tu te t toi vous votre vos nous notr
 elle ils elles on se s y que qu qui quoi quel quelle quels quelles comment quand ou pourquoi
 combien est-ce ne n pas plus tres bien faire fait peut peux pouvez puis dois doit bonjour
 salut merci svp stp ai as avez ont mon ma mes ton ta tes son sa ses leur leurs lui eux ca
-cela ceci
+cela ceci suis es sommes etes etait etais etaient serai sera seront serait avons avais avait
+avaient aurai aura auront aurait vais va vont allez now then ok okay
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Inflectional endings only (plural, then one verb/participle ending): derivational suffixes
@@ -155,10 +158,12 @@ class HybridRetriever:
         entries: Sequence[KBEntry],
         *,
         embedder: Any | None = None,
-        dense_weight: float = 0.85,
+        dense_weight: float = 0.75,
         language_bonus: float = 0.04,
         use_dense: bool = True,
         twin_threshold: float = 0.6,
+        thesaurus: Thesaurus | None = None,
+        use_thesaurus: bool = True,
     ) -> None:
         if not entries:
             raise ValueError("the knowledge base is empty")
@@ -166,13 +171,15 @@ class HybridRetriever:
         self.dense_weight = dense_weight if use_dense else 0.0
         self.language_bonus = language_bonus
         self.twin_threshold = twin_threshold
+        self.thesaurus: Thesaurus | None = None
+        if use_thesaurus:
+            self.thesaurus = thesaurus or Thesaurus.builtin(lexical_tokens)
         self._bm25 = _BM25(
             [
-                lexical_tokens(e.question) * 2 + lexical_tokens(" ".join(e.tags))
-                + lexical_tokens(e.answer)
+                self.terms(e.question) * 2 + self.terms(" ".join(e.tags)) + self.terms(e.answer)
                 for e in self.entries
             ]
-        )  # fmt: skip
+        )
         self.embedder: Any | None = None
         self._questions: Matrix | None = None
         self._centroids: Matrix | None = None
@@ -211,6 +218,11 @@ class HybridRetriever:
             )
             self._likeness = likeness
             self._twins = self._find_twins(likeness)
+
+    def terms(self, text: str) -> list[str]:
+        """The lexical side's terms: content words, synonyms read as their ring's concept."""
+        tokens = lexical_tokens(text)
+        return self.thesaurus.apply(tokens) if self.thesaurus is not None else tokens
 
     @property
     def dense_name(self) -> str:
@@ -276,7 +288,7 @@ class HybridRetriever:
         entry_languages = np.array([e.language for e in self.entries])
         results: list[list[Hit]] = []
         for row, query in enumerate(queries):
-            bm25, coverage = self._bm25.scores(lexical_tokens(query))
+            bm25, coverage = self._bm25.scores(self.terms(query))
             scores = self.dense_weight * dense[row] + (1 - self.dense_weight) * coverage
             if self.dense_weight == 0.0:  # lexical only: BM25 breaks coverage ties
                 scores = coverage + 1e-3 * bm25
