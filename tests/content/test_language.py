@@ -21,6 +21,16 @@ def test_short_texts(text: str, code: str) -> None:
     assert 0.5 < guess.confidence <= 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    # Short customer questions: "on" is a function word in both languages, question words decide.
+    [("on peut payer avec apple pay ?", "fr"), ("je peux payer en 3 fois ?", "fr"),
+     ("can I pay with apple pay?", "en"), ("pourquoi mon colis est bloqué", "fr")],
+)  # fmt: skip
+def test_short_questions(text: str, code: str) -> None:
+    assert detect_language(text).code == code
+
+
 def test_no_evidence_gives_the_default() -> None:
     guess = detect_language("12345 !!! 🎉", default="fr")
     assert (guess.code, guess.confidence) == ("fr", 0.0)

@@ -31,7 +31,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         _split(
             "le la les et de des du un une en est pour dans que qui sur avec au aux nous "
             "notre nos vous votre vos ce cette ces sont pas plus par il elle se ne son sa ses "
-            "leur été être découvrez rejoignez dès chez"
+            "leur été être découvrez rejoignez dès chez je j mon ma mes peut peux comment "
+            "pourquoi quand combien ça suis avez sommes"
         )
     ),
     "es": frozenset(
