@@ -8,6 +8,7 @@ import pytest
 
 import clairon.inbox as inbox
 from clairon.inbox import TriageResult, triage_batch, triage_one
+from clairon.inbox.intent import detect_intent
 
 SENTIMENTS = {"negative", "neutral", "positive"}
 INTENTS = {"question", "complaint", "praise", "purchase_intent", "support_request", "other"}
@@ -105,3 +106,18 @@ def test_toxicity_spam_pii_and_priority() -> None:
     )
     assert urgent.priority > calm.priority
     assert urgent.priority >= 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "charged €150 for a router I sent back weeks ago WITH tracking. Absolute scammers.",
+        "Votre service client m'a raccroché au nez 3 fois, je vais saisir le médiateur",
+        "3 semaines que j'attends le technicien, c'est une honte !!!",
+        "You cut my line for a bill I already paid. I want to speak to a manager now",
+    ],
+)
+def test_accusations_and_escalations_are_complaints(text: str) -> None:
+    # Upset customers must reach a human even when the sentiment model reads them as neutral.
+    assert detect_intent(text, "neutral") == "complaint"
+    assert detect_intent("where is my parcel?", "neutral") == "question"

@@ -20,7 +20,11 @@ INTENTS: tuple[str, ...] = (
 )
 
 _COMPLAINT = re.compile(
-    r"\b(?:refund|reimburse|money back|rembours\w*|scandal\w*|scam|arnaque\w*|worst|pire"
+    r"\b(?:refund|reimburse|money back|rembours\w*|scandal\w*|scam\w*|arnaque\w*|worst|pire"
+    r"|pathetic|lamentable|disgust\w*|dégoût\w*|ridicul\w*|incompeten\w*|incompétent\w*"
+    r"|thie(?:f|ves)|voleurs?|escroc\w*|crooks?|unbelievable|honte|furious|furieu\w*|fed up"
+    r"|ras le bol|j'en ai marre|en colère|hung up|raccroch\w*|médiateur|mediateur|lawyer|avocat"
+    r"|(?:speak|talk) to a (?:manager|human)|(?:parler|voir) (?:à|a) un (?:responsable|humain)"
     r"|disappoint\w*|déçu\w*|decu\w*|never again|plus jamais|unacceptable|inadmissible|inacceptable"
     r"|still waiting|toujours pas|j'attends|i(?:'ve| have) been waiting|honteu\w*|shame|rip[- ]?off"
     r"|nul(?:le)?|terrible|horrible|awful|useless|inutile|complain\w*|plainte|réclamation)\b",
