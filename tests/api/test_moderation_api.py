@@ -47,3 +47,18 @@ def test_rules_and_knowledge_api(ctx: Context, client: TestClient) -> None:
     assert done.json() == {"added": 1, "updated": 0}
     (entry,) = client.get(f"{base}/knowledge", headers=me.headers).json()
     assert entry["id"] == "ship" and entry["tags"] == []
+
+
+def test_assistant_policy_api(ctx: Context, client: TestClient) -> None:
+    world = make_world(ctx)
+    me = Caller(world.owner, users.issue_api_token(ctx, world.owner.id))
+    url = f"/api/v1/workspaces/{world.workspace.id}/assistant"
+    assert client.get(url, headers=me.headers).json() == {
+        "auto_send": False, "threshold": 0.8, "synonyms": ""
+    }  # fmt: skip
+    bad = client.put(url, headers=me.headers, json={"threshold": 2, "synonyms": "no colon"})
+    assert bad.status_code == 422
+    assert "threshold" in bad.text and "synonyms:line 1" in bad.text
+    good = {"auto_send": True, "threshold": 0.9, "synonyms": "loyalty: club zorglub"}
+    assert client.put(url, headers=me.headers, json=good).json() == good
+    assert client.get(url, headers=me.headers).json() == good

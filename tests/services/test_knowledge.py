@@ -7,13 +7,12 @@ from collections.abc import Sequence
 import pytest
 
 from clairon.domain import Role
-from clairon.errors import NotFound, PermissionDenied
+from clairon.errors import NotFound, PermissionDenied, ValidationFailed
 from clairon.inbox import assistant as assistant_module
 from clairon.inbox.assistant import Question
 from clairon.inbox.kb import KBEntry
 from clairon.services import knowledge
 from clairon.services.context import Context
-from clairon.store import workspaces as ws_repo
 from tests.factories import add_member, make_world
 
 ENTRIES = [
@@ -56,10 +55,39 @@ def test_answers_follow_the_workspace_auto_send_setting(
     question = ["How much does shipping cost?"]
     (held,) = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, question)
     assert (held.entry_id, held.handoff, held.reason) == ("ship", True, "auto_send_disabled")
-    with ctx.store.transaction() as conn:
-        ws_repo.update_workspace(
-            conn, world.workspace.id, settings={"assistant_auto_send": True,
-                                                "assistant_threshold": 0.5}
-        )  # fmt: skip
+    policy = knowledge.AssistantPolicy(auto_send=True, threshold=0.5)
+    knowledge.set_assistant_policy(ctx, world.actor, world.workspace.id, policy)
+    assert knowledge.assistant_policy(ctx, world.actor, world.workspace.id) == policy
     (sent,) = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, question)
     assert (sent.entry_id, sent.handoff, sent.reason) == ("ship", False, "auto_send")
+
+
+def test_workspace_synonyms_reach_the_lexical_side(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assistant_module, "_signals", _neutral)
+    world = make_world(ctx)
+    knowledge.import_kb(ctx, world.actor, world.workspace.id, ENTRIES)
+    before = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, ["zorglub?"])
+    assert before[0].candidates[0][1] < 0.5 or before[0].handoff
+    rings = "delivery: zorglub\n"  # a built-in concept's name: the word joins that ring
+    knowledge.set_assistant_policy(
+        ctx, world.actor, world.workspace.id, knowledge.AssistantPolicy(synonyms=rings)
+    )
+    (after,) = knowledge.answer_for_workspace(ctx, world.actor, world.workspace.id, ["zorglub?"])
+    assert after.entry_id == "ship"
+    assert dict(after.candidates)["ship"] > dict(before[0].candidates).get("ship", 0.0)
+
+
+def test_a_bad_policy_names_every_fault_and_changes_nothing(ctx: Context) -> None:
+    world = make_world(ctx)
+    bad = knowledge.AssistantPolicy(auto_send=True, threshold=0.2, synonyms="ok: a\nno colon\n")
+    with pytest.raises(ValidationFailed) as caught:
+        knowledge.set_assistant_policy(ctx, world.actor, world.workspace.id, bad)
+    assert [p.location for p in caught.value.problems] == ["threshold", "synonyms:line 2"]
+    assert knowledge.assistant_policy(ctx, world.actor, world.workspace.id).auto_send is False
+    editor = add_member(ctx, world, Role.editor)
+    with pytest.raises(PermissionDenied):
+        knowledge.set_assistant_policy(
+            ctx, editor, world.workspace.id, knowledge.AssistantPolicy(auto_send=True)
+        )

@@ -82,6 +82,36 @@ def test_other_workspace_and_readers(client: TestClient, ctx: Context, seed: See
     assert _upload(client, seed.workspace.id, "kb.jsonl", JSONL, token).startswith("403")
 
 
+def test_assistant_settings_form(client: TestClient, ctx: Context, seed: Seed) -> None:
+    login(client, seed.owner)
+    ws_id = seed.workspace.id
+    token = csrf_of(client.get(f"/w/{ws_id}/knowledge").text)
+    url = f"/w/{ws_id}/knowledge/assistant"
+    refused = client.post(url, data={"csrf_token": token, "auto_send": "1", "threshold": "abc",
+                                     "synonyms": "loyalty club"})  # fmt: skip
+    assert refused.status_code == 422 and "Nothing was saved" in refused.text
+    assert "not a number" in refused.text
+    assert "loyalty club" in refused.text  # what was typed is kept in the form
+    assert knowledge.assistant_policy(ctx, Actor(seed.owner.id), ws_id).auto_send is False
+    lines = client.post(url, data={"csrf_token": token, "threshold": "0.9",
+                                   "synonyms": "ok: a\r\nloyalty club\r\n"})  # fmt: skip
+    assert lines.status_code == 422 and "synonyms:line 2" in lines.text
+    saved = client.post(url, data={"csrf_token": token, "auto_send": "1", "threshold": "0,9",
+                                   "synonyms": "loyalty: club zorglub\r\n"})  # fmt: skip
+    assert saved.status_code == 200 and "Assistant settings saved" in saved.text
+    assert knowledge.assistant_policy(ctx, Actor(seed.owner.id), ws_id) == (
+        knowledge.AssistantPolicy(True, 0.9, "loyalty: club zorglub\n")
+    )
+    client.post("/logout", data={"csrf_token": token})
+    editor = make_user(ctx, "editor")
+    workspaces.invite_member(ctx, Actor(seed.owner.id), ws_id, editor.email, Role.editor)
+    login(client, editor)  # editors see the policy, only managers change it
+    page = client.get(f"/w/{ws_id}/knowledge").text
+    assert "Auto-send: <strong>on</strong>" in page and "Save settings" not in page
+    token = csrf_of(page)
+    assert client.post(url, data={"csrf_token": token, "threshold": "0.6"}).status_code == 403
+
+
 def test_inbox_suggestion_for_questions(client: TestClient, ctx: Context, seed: Seed) -> None:
     owner = Actor(seed.owner.id)
     texts = ["How much does shipping cost to Lyon?", "Great coffee"]

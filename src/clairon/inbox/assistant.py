@@ -200,13 +200,18 @@ class FaqAssistant:
         min_confidence: float = MIN_CONFIDENCE,
         synonyms: Sequence[str | Path] = (),
         use_thesaurus: bool = True,
+        thesaurus: Thesaurus | None = None,
     ) -> None:
+        """``synonyms``: files of rings added to the built-in thesaurus; ``thesaurus``: a ready
+        one instead (a workspace's); ``use_thesaurus=False``: plain BM25 on the lexical side."""
         entries = kb.entries if isinstance(kb, KnowledgeBase) else tuple(kb)
+        if use_thesaurus and thesaurus is None:
+            thesaurus = thesaurus_with(synonyms)
         self.retriever = HybridRetriever(
             entries,
             embedder=embedder,
             use_dense=use_dense,
-            thesaurus=thesaurus_with(synonyms) if use_thesaurus else None,
+            thesaurus=thesaurus,
             use_thesaurus=use_thesaurus,
         )
         self.languages = sorted({e.language for e in entries})

@@ -18,7 +18,7 @@ Phrases are folded and stemmed by the same tokenizer as the text they are matche
 "cassée" = "cassé" = "casse", and function words do not count ("send it back" = "send back"). A
 phrase also matches with one extra word between two of its words ("send something back"). The
 longest phrase starting at a position wins; a word may belong to several rings, and then stands
-for all of them.
+for all of them. A ring named like an existing one adds its words to it.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ class Thesaurus:
         try:
             text = path.read_text("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationFailed(f"{path}: not UTF-8 text") from exc
+            raise ValidationFailed("not UTF-8 text", str(path)) from exc
         except OSError as exc:
-            raise ValidationFailed(f"{path}: cannot read ({exc.strerror})") from exc
+            raise ValidationFailed(f"cannot read ({exc.strerror})", str(path)) from exc
         self.add_text(text, source=str(path))
         return self
 
@@ -80,12 +80,11 @@ class Thesaurus:
             concept, colon, rest = line.partition(":")
             concept = concept.strip().casefold()
             words = [w.strip() for w in rest.split("|") if w.strip()]
+            where = f"{source}:line {number}"
             if not colon or not concept or " " in concept:
-                raise ValidationFailed(
-                    f"{source}:line {number}: expected 'concept: word | word ...', got {raw!r}"
-                )
+                raise ValidationFailed(f"expected 'concept: word | word ...', got {raw!r}", where)
             if not words:
-                raise ValidationFailed(f"{source}:line {number}: ring {concept!r} has no words")
+                raise ValidationFailed(f"ring {concept!r} has no words", where)
             parsed.append((concept, words))
         for concept, words in parsed:
             self.add_ring(concept, words)

@@ -1,30 +1,114 @@
 """A workspace's FAQ knowledge base: import, list, clear, and answer questions from it.
 
-The workspace decides whether confident answers may be sent without a human: its settings
-``assistant_auto_send`` (bool, default false) and ``assistant_threshold`` (default 0.8).
+The workspace's assistant policy (:class:`AssistantPolicy`, changed by its managers) decides
+whether confident answers may be sent without a human (``assistant_auto_send``, default false;
+``assistant_threshold``, default 0.8) and adds its own synonym rings to the built-in thesaurus
+(``assistant_synonyms``: brand words, product names, the customers' own slang).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from clairon.domain import Action
-from clairon.errors import NotFound
-from clairon.inbox.assistant import DEFAULT_THRESHOLD, AssistantAnswer, FaqAssistant, Question
+from clairon.errors import NotFound, Problem, ValidationFailed
+from clairon.inbox.assistant import (
+    DEFAULT_THRESHOLD,
+    AssistantAnswer,
+    FaqAssistant,
+    Question,
+    thesaurus_with,
+)
 from clairon.inbox.kb import KBEntry, KnowledgeBase
+from clairon.inbox.thesaurus import Thesaurus
 from clairon.services.context import Actor, Context, audit, authorize
 from clairon.store import inbox as inbox_repo
 from clairon.store import moderation as repo
 from clairon.store import workspaces as ws_repo
 
 __all__ = [
+    "AssistantPolicy",
     "answer_for_workspace",
+    "assistant_policy",
     "clear_kb",
     "delete_entry",
     "import_kb",
     "list_kb",
+    "set_assistant_policy",
     "suggest_reply",
 ]
+
+MIN_THRESHOLD = 0.5  # below this, auto-send would send guesses
+MAX_SYNONYMS_CHARS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantPolicy:
+    """How the assistant answers for one workspace."""
+
+    auto_send: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+    synonyms: str = ""  # extra rings, one "concept: word | phrase | ..." a line
+
+    def thesaurus(self) -> Thesaurus:
+        """The built-in rings plus the workspace's (``ValidationFailed`` names a bad line)."""
+        thesaurus = thesaurus_with(())
+        thesaurus.add_text(self.synonyms, source="synonyms")
+        return thesaurus
+
+
+def _policy_of(settings: Mapping[str, Any]) -> AssistantPolicy:
+    return AssistantPolicy(
+        auto_send=bool(settings.get("assistant_auto_send", False)),
+        threshold=float(settings.get("assistant_threshold", DEFAULT_THRESHOLD)),
+        synonyms=str(settings.get("assistant_synonyms", "")),
+    )
+
+
+def assistant_policy(ctx: Context, actor: Actor, workspace_id: int) -> AssistantPolicy:
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.read)
+        workspace = ws_repo.get_workspace(conn, workspace_id)
+    assert workspace is not None
+    return _policy_of(workspace.settings)
+
+
+def set_assistant_policy(
+    ctx: Context, actor: Actor, workspace_id: int, policy: AssistantPolicy
+) -> AssistantPolicy:
+    """Change the workspace's policy (``manage`` right); every fault is reported at once and
+    nothing is changed when there is one."""
+    problems: list[Problem] = []
+    if not MIN_THRESHOLD <= policy.threshold <= 1.0:
+        problems.append(
+            Problem("threshold", f"must be between {MIN_THRESHOLD} and 1 (got {policy.threshold})")
+        )
+    if len(policy.synonyms) > MAX_SYNONYMS_CHARS:
+        problems.append(Problem("synonyms", f"longer than {MAX_SYNONYMS_CHARS:,} characters"))
+    else:
+        try:
+            policy.thesaurus()
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.store.transaction() as conn:
+        authorize(conn, actor, workspace_id, Action.manage)
+        workspace = ws_repo.get_workspace(conn, workspace_id)
+        assert workspace is not None
+        before = _policy_of(workspace.settings)
+        settings = dict(workspace.settings)
+        settings.update(
+            assistant_auto_send=policy.auto_send,
+            assistant_threshold=policy.threshold,
+            assistant_synonyms=policy.synonyms,
+        )
+        ws_repo.update_workspace(conn, workspace_id, settings=settings)
+        audit(conn, ctx, actor, workspace_id, "assistant.policy", "workspace", workspace_id,
+              before=asdict(before), after=asdict(policy))  # fmt: skip
+    return policy
 
 
 def import_kb(
@@ -90,10 +174,11 @@ def answer_for_workspace(
     kb = list_kb(ctx, actor, workspace_id)
     if not kb.entries:
         raise NotFound(f"workspace {workspace_id} has no knowledge base: import one first")
-    allowed = bool(workspace.settings.get("assistant_auto_send", False))
-    threshold = float(workspace.settings.get("assistant_threshold", DEFAULT_THRESHOLD))
-    assistant = FaqAssistant(kb, settings=ctx.settings)
-    return assistant.answer(list(questions), allow_auto_send=allowed, threshold=threshold)
+    policy = _policy_of(workspace.settings)
+    assistant = FaqAssistant(kb, settings=ctx.settings, thesaurus=policy.thesaurus())
+    return assistant.answer(
+        list(questions), allow_auto_send=policy.auto_send, threshold=policy.threshold
+    )
 
 
 def suggest_reply(ctx: Context, actor: Actor, item_id: int) -> AssistantAnswer:

@@ -1,8 +1,10 @@
 """The FAQ knowledge base: its entries, uploading a JSONL/CSV/Markdown file (all or nothing:
 every bad row is named and nothing is imported), deleting an entry, trying a question, and the
-inbox's on-demand "Suggested reply" for a question.
+inbox's on-demand "Suggested reply" for a question, and the workspace's assistant policy
+(auto-send, its confidence threshold, extra synonym rings).
 
-Everyone in the workspace reads; roles that compose (owner, editor) change the entries."""
+Everyone in the workspace reads; roles that compose (owner, editor) change the entries; the
+policy is the managers' (owner)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from starlette.responses import Response
 
 from clairon.domain import Workspace
 from clairon.errors import NotFound, Problem, ValidationFailed
-from clairon.inbox.assistant import AssistantAnswer
+from clairon.inbox.assistant import DEFAULT_THRESHOLD, AssistantAnswer
 from clairon.inbox.kb import KnowledgeBase, parse_csv, parse_jsonl, parse_markdown
 from clairon.services import knowledge, workspaces
 from clairon.web.rendering import CurrentUser, Viewer, WebRoute, context_of, flash, redirect, render
@@ -53,9 +55,12 @@ def _page(
     question: str = "",
     answer: AssistantAnswer | None = None,
     problems: tuple[Problem, ...] | list[Problem] = (),
+    policy: knowledge.AssistantPolicy | None = None,
+    policy_problems: tuple[Problem, ...] | list[Problem] = (),
     status_code: int = 200,
 ) -> Response:
-    kb = knowledge.list_kb(context_of(request), me.actor, workspace.id)
+    ctx = context_of(request)
+    kb = knowledge.list_kb(ctx, me.actor, workspace.id)
     return render(
         request,
         "knowledge.html",
@@ -66,6 +71,9 @@ def _page(
         answer=answer,
         problems=problems,
         can_edit=me.can(workspace.id, "compose"),
+        can_manage=me.can(workspace.id, "manage"),
+        policy=policy or knowledge.assistant_policy(ctx, me.actor, workspace.id),
+        policy_problems=policy_problems,
         status_code=status_code,
     )
 
@@ -114,6 +122,33 @@ def delete(
     ws = workspaces.get_workspace(ctx, me.actor, workspace_id)
     knowledge.delete_entry(ctx, me.actor, ws.id, entry_id)
     flash(request, f"Entry “{entry_id}” deleted.", "success")
+    return redirect(request, f"/w/{ws.id}/knowledge")
+
+
+@router.post("/w/{workspace_id}/knowledge/assistant")
+def assistant_settings(
+    request: Request,
+    me: CurrentUser,
+    workspace_id: int,
+    threshold: Annotated[str, Form()] = "",
+    synonyms: Annotated[str, Form()] = "",
+    auto_send: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the workspace's assistant policy; a bad value or ring line is named, nothing saved."""
+    ctx = context_of(request)
+    ws = workspaces.get_workspace(ctx, me.actor, workspace_id)
+    try:
+        value = float(threshold.replace(",", ".")) if threshold.strip() else DEFAULT_THRESHOLD
+    except ValueError:
+        value = float("nan")
+    policy = knowledge.AssistantPolicy(bool(auto_send), value, synonyms.replace("\r\n", "\n"))
+    try:
+        if value != value:  # NaN: not a number
+            raise ValidationFailed(f"not a number: {threshold!r}", "threshold")
+        knowledge.set_assistant_policy(ctx, me.actor, ws.id, policy)
+    except ValidationFailed as exc:
+        return _page(request, me, ws, policy=policy, policy_problems=exc.problems, status_code=422)
+    flash(request, "Assistant settings saved.", "success")
     return redirect(request, f"/w/{ws.id}/knowledge")
 
 

@@ -1,4 +1,5 @@
-"""Moderation rules (list, create or replace, dry-run) and the FAQ knowledge base (list, import).
+"""Moderation rules (list, create or replace, dry-run), the FAQ knowledge base (list, import) and
+the workspace's assistant policy (auto-send, threshold, extra synonym rings).
 
 A rule is the JSON the rule model reads (``name``, ``enabled``, ``when``, ``actions``; see
 ``docs/moderation.md``); a rule stored with ``enabled: false`` stays in dry-run only."""
@@ -134,3 +135,28 @@ def import_knowledge(
         raise ValidationFailed(list(kb.problems))
     added, updated = knowledge.import_kb(ctx, actor, workspace_id, kb)
     return KBImportOut(added=added, updated=updated)
+
+
+class AssistantPolicyIO(BaseModel):
+    auto_send: bool = False
+    threshold: float = Field(default=0.8, description="confidence needed to auto-send (0.5-1)")
+    synonyms: str = Field(
+        default="", description="extra rings, one 'concept: word | phrase | ...' a line"
+    )
+
+
+@router.get("/workspaces/{workspace_id}/assistant", response_model=AssistantPolicyIO)
+def get_assistant_policy(workspace_id: int, ctx: CtxDep, actor: CurrentActor) -> AssistantPolicyIO:
+    policy = knowledge.assistant_policy(ctx, actor, workspace_id)
+    return AssistantPolicyIO(**dataclasses.asdict(policy))
+
+
+@router.put("/workspaces/{workspace_id}/assistant", response_model=AssistantPolicyIO)
+def put_assistant_policy(
+    workspace_id: int, body: AssistantPolicyIO, ctx: CtxDep, actor: CurrentActor
+) -> AssistantPolicyIO:
+    """Replace the policy (managers only); a bad threshold or ring line is a 422 naming it
+    (``synonyms:line 3``) and nothing is changed."""
+    policy = knowledge.AssistantPolicy(body.auto_send, body.threshold, body.synonyms)
+    knowledge.set_assistant_policy(ctx, actor, workspace_id, policy)
+    return body
