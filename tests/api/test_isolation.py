@@ -215,6 +215,10 @@ CASES: dict[tuple[str, str], Case] = {
         },
     ),
     ("POST", "/api/v1/workspaces/{workspace_id}/rules/{rule_id}/dry-run"): Case(_rule),
+    ("GET", "/api/v1/workspaces/{workspace_id}/assistant"): Case(_ws),
+    ("PUT", "/api/v1/workspaces/{workspace_id}/assistant"): Case(
+        _ws, json=lambda t: {"auto_send": True, "threshold": 0.9, "synonyms": "a: b"}
+    ),
     ("GET", "/api/v1/workspaces/{workspace_id}/knowledge"): Case(_ws),
     ("POST", "/api/v1/workspaces/{workspace_id}/knowledge"): Case(
         _ws,
