@@ -80,6 +80,8 @@ def set_assistant_policy(
 ) -> AssistantPolicy:
     """Change the workspace's policy (``manage`` right); every fault is reported at once and
     nothing is changed when there is one."""
+    with ctx.store.transaction() as conn:  # who may, before what is wrong with the input
+        authorize(conn, actor, workspace_id, Action.manage)
     problems: list[Problem] = []
     if not MIN_THRESHOLD <= policy.threshold <= 1.0:
         problems.append(
