@@ -11,8 +11,10 @@ from clairon.errors import NotFound, PermissionDenied, ValidationFailed
 from clairon.inbox import assistant as assistant_module
 from clairon.inbox.assistant import Question
 from clairon.inbox.kb import KBEntry
-from clairon.services import knowledge
-from clairon.services.context import Context
+from clairon.services import knowledge, workspaces
+from clairon.services.context import Actor, Context
+from clairon.services.demo import DEMO_USERS, seed_demo
+from clairon.store import workspaces as ws_repo
 from tests.factories import add_member, make_world
 
 ENTRIES = [
@@ -91,3 +93,19 @@ def test_a_bad_policy_names_every_fault_and_changes_nothing(ctx: Context) -> Non
         knowledge.set_assistant_policy(
             ctx, editor, world.workspace.id, knowledge.AssistantPolicy(auto_send=True)
         )
+
+
+def test_demo_brands_have_a_knowledge_base_answering_their_comments(ctx: Context) -> None:
+    seed_demo(ctx, weeks=1)
+    with ctx.store.transaction() as conn:
+        owner = ws_repo.get_user_by_email(conn, DEMO_USERS[0])
+    assert owner is not None
+    actor = Actor(owner.id)
+    by_name = {w.name: w.id for w, _ in workspaces.list_my_workspaces(ctx, actor)}
+    asked = {
+        "Maison Lumière": ("Est-ce que c'est adapté aux peaux sensibles ?", "fr-peaux-sensibles"),
+        "Northwind Coffee": ("Do you ship to Toronto?", "en-shipping"),
+    }
+    for name, (question, expected) in asked.items():
+        (answer,) = knowledge.answer_for_workspace(ctx, actor, by_name[name], [question])
+        assert answer.entry_id == expected, (name, answer.candidates)

@@ -1,5 +1,6 @@
-"""Demo data: two brands (FR and EN), accounts, 16 weeks of published posts with metrics and
-comments, posts in review and upcoming scheduled posts. Deterministic (seeded)."""
+"""Demo data: two brands (FR and EN), accounts, a FAQ knowledge base each, 16 weeks of published
+posts with metrics and comments, posts in review and upcoming scheduled posts. Deterministic
+(seeded)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from clairon.domain import MetricSnapshot, Role, VariantStatus
 from clairon.services import accounts as account_service
+from clairon.services import knowledge
 from clairon.services import users as user_service
 from clairon.services import workspaces as ws_service
 from clairon.services.context import Actor, Context, audit
+from clairon.services.demo_faq import DEMO_FAQ
 from clairon.services.scheduling import PUBLISH_JOB, publish_job_key
 from clairon.store import inbox as inbox_repo
 from clairon.store import jobs as job_repo
@@ -148,6 +151,7 @@ def seed_demo(ctx: Context, *, weeks: int = 16, seed: int = 7) -> DemoSummary:
             )
             for h in handles
         ]
+        knowledge.import_kb(ctx, actor, ws.id, DEMO_FAQ[name])
         tz = ZoneInfo(tz_name)
         with ctx.store.transaction() as conn:
             start = now - timedelta(weeks=weeks)
