@@ -80,8 +80,10 @@ def test_credentials_encrypted_and_merged_on_reconnect(ctx: Context) -> None:
     from clairon.store import accounts as account_repo
 
     w = make_world(ctx)
-    acc = accounts.connect_account(ctx, w.actor, w.workspace.id, "outbox", "tok",
-                                   credentials={"access_token": "A1", "refresh_token": "refresh-secret-R1"})
+    credentials = {"access_token": "A1", "refresh_token": "refresh-secret-R1"}
+    acc = accounts.connect_account(
+        ctx, w.actor, w.workspace.id, "outbox", "tok", credentials=credentials
+    )
     with ctx.store.transaction() as conn:
         raw = account_repo.encrypted_credentials(conn, acc.id)
     # A secret long enough never to show up by chance in the base64 ciphertext ("R1" did, 3 %).
