@@ -257,6 +257,13 @@ class Connector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _token(self) -> str:
+        """The stored OAuth access token; none stored -> AuthExpired (the user reconnects)."""
+        token = str(self.account.credentials.get("access_token", ""))
+        if not token:
+            raise AuthExpired(f"no {self.display_name} access token is stored for this account")
+        return token
+
     def _request(
         self,
         method: str,

@@ -81,12 +81,6 @@ class GraphConnector(Connector):
     # Graph takes a POST's parameters as a form; the Threads API documents them in the query.
     post_params_in_query: ClassVar[bool] = False
 
-    def _token(self) -> str:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired(f"no {self.display_name} access token is stored for this account")
-        return token
-
     def _call(
         self,
         method: str,

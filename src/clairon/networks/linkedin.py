@@ -116,9 +116,7 @@ class LinkedInConnector(Connector):
     def _call(
         self, method: str, path: str, *, repeatable: bool = True, **kwargs: Any
     ) -> httpx.Response:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no LinkedIn access token is stored for this account")
+        token = self._token()
         headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",

@@ -190,9 +190,7 @@ class MastodonConnector(Connector):
             raise Rejected("no Mastodon instance URL is set for this account")
         sent_headers = {"Accept": "application/json", **(headers or {})}
         if auth:
-            token = self.account.credentials.get("access_token", "")
-            if not token:
-                raise AuthExpired("no Mastodon access token is stored for this account")
+            token = self._token()
             sent_headers["Authorization"] = f"Bearer {token}"
         response = self._request(
             method,

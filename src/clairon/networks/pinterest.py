@@ -87,9 +87,7 @@ class PinterestConnector(Connector):
     def _call(
         self, method: str, path: str, *, repeatable: bool = True, **kwargs: Any
     ) -> httpx.Response:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no Pinterest access token is stored for this account")
+        token = self._token()
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         response = self._request(
             method,

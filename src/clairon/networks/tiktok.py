@@ -106,9 +106,7 @@ class TikTokConnector(Connector):
         **params: Any,
     ) -> dict[str, Any]:
         """``POST /v2/...`` with a JSON body; the ``data`` object of a successful answer."""
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no TikTok access token is stored for this account")
+        token = self._token()
         response = self._request(
             "POST",
             f"{self.base_url}{path}",

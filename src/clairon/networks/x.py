@@ -138,9 +138,7 @@ class XConnector(Connector):
     def _call(
         self, method: str, path: str, *, repeatable: bool = True, **kwargs: Any
     ) -> httpx.Response:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no X access token is stored for this account")
+        token = self._token()
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         response = self._request(
             method,

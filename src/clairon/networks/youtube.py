@@ -116,9 +116,7 @@ class YouTubeConnector(Connector):
         ok: tuple[int, ...] = (200, 201, 204),
         **kwargs: Any,
     ) -> httpx.Response:
-        token = self.account.credentials.get("access_token", "")
-        if not token:
-            raise AuthExpired("no YouTube access token is stored for this account")
+        token = self._token()
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         response = self._request(
