@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
+
+from clairon.inbox.linear import FloatArray
 
 __all__ = ["PROFANITY_FILE", "ProfanityModel"]
 
 PROFANITY_FILE = "profanity.npz"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
-FloatArray = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +57,7 @@ class ProfanityModel:
         data = np.asarray(counts, dtype=np.float32)
         shape = (len(texts), len(self.idf))
         matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), indptr), shape=shape)
+        # l2 rows, as TfidfVectorizer; by hand so that triage never imports scikit-learn
         matrix = matrix.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0

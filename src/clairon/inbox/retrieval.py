@@ -173,7 +173,8 @@ class HybridRetriever:
         self.twin_threshold = twin_threshold
         self.thesaurus: Thesaurus | None = None
         if use_thesaurus:
-            self.thesaurus = thesaurus or Thesaurus.builtin(lexical_tokens)
+            # "is None", not "or": an empty thesaurus (no rings) is falsy but still a choice
+            self.thesaurus = Thesaurus.builtin(lexical_tokens) if thesaurus is None else thesaurus
         self._bm25 = _BM25(
             [
                 self.terms(e.question) * 2 + self.terms(" ".join(e.tags)) + self.terms(e.answer)

@@ -104,10 +104,7 @@ def relabel(
     """Blended sentiment probabilities for ``texts`` (rows aligned with ``fast_proba``)."""
     head = _head(models.directory)
     embeddings = embed_texts(texts)
-    if head.weights.shape[0] == embeddings.shape[1]:  # a language-blind head
-        head_proba = head.proba(embeddings)
-    else:
-        head_proba = head.proba(head_inputs(embeddings, languages))
+    head_proba = head.proba(head_inputs(embeddings, languages))
     weight = np.float32(models.thresholds.second_stage_weight)
     blended: FloatArray = (weight * head_proba + (1 - weight) * fast_proba).astype(np.float32)
     return blended

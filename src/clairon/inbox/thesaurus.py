@@ -52,11 +52,22 @@ class Thesaurus:
 
     @classmethod
     def builtin(cls, tokenize: Tokenizer) -> Thesaurus:
-        """Clairon's shipped FR/EN customer-service rings."""
-        text = resources.files("clairon.inbox").joinpath("data/thesaurus.txt").read_text("utf-8")
-        thesaurus = cls(tokenize)
-        thesaurus.add_text(text, source="thesaurus.txt")
-        return thesaurus
+        """Clairon's shipped FR/EN customer-service rings (a fresh copy: add rings freely). The
+        file is read and its phrases tokenized once per process and tokenizer."""
+        shipped = _BUILTIN.get(tokenize)
+        if shipped is None:
+            resource = resources.files("clairon.inbox").joinpath("data/thesaurus.txt")
+            shipped = cls(tokenize)
+            shipped.add_text(resource.read_text("utf-8"), source="thesaurus.txt")
+            _BUILTIN[tokenize] = shipped
+        return shipped.copy()
+
+    def copy(self) -> Thesaurus:
+        return Thesaurus(
+            self.tokenize,
+            {first: list(phrases) for first, phrases in self._by_first.items()},
+            {concept: list(words) for concept, words in self.rings.items()},
+        )
 
     def load(self, path: str | Path) -> Thesaurus:
         """Add the rings of a file; a bad line raises ``ValidationFailed`` naming file and line,
@@ -142,3 +153,6 @@ class Thesaurus:
             else:
                 return position, phrase.concepts, skipped
         return None
+
+
+_BUILTIN: dict[Tokenizer, Thesaurus] = {}

@@ -60,10 +60,11 @@ class AssistantPolicy:
 
 
 def _policy_of(settings: Mapping[str, Any]) -> AssistantPolicy:
+    default = AssistantPolicy()
     return AssistantPolicy(
-        auto_send=bool(settings.get("assistant_auto_send", False)),
-        threshold=float(settings.get("assistant_threshold", DEFAULT_THRESHOLD)),
-        synonyms=str(settings.get("assistant_synonyms", "")),
+        auto_send=bool(settings.get("assistant_auto_send", default.auto_send)),
+        threshold=float(settings.get("assistant_threshold", default.threshold)),
+        synonyms=str(settings.get("assistant_synonyms", default.synonyms)),
     )
 
 

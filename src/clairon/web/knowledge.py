@@ -8,6 +8,7 @@ policy is the managers' (owner)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import PurePath
 from typing import Annotated
 
@@ -140,10 +141,10 @@ def assistant_settings(
     try:
         value = float(threshold.replace(",", ".")) if threshold.strip() else DEFAULT_THRESHOLD
     except ValueError:
-        value = float("nan")
+        value = math.nan  # what was typed is shown again, with the problem
     policy = knowledge.AssistantPolicy(bool(auto_send), value, synonyms.replace("\r\n", "\n"))
     try:
-        if value != value:  # NaN: not a number
+        if math.isnan(value):
             raise ValidationFailed(f"not a number: {threshold!r}", "threshold")
         knowledge.set_assistant_policy(ctx, me.actor, ws.id, policy)
     except ValidationFailed as exc:
